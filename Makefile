@@ -1,0 +1,99 @@
+# sepconv: two commands do everything on a fresh clone.
+#   make book   set-up, execute every notebook, build the site in _build/html
+#   make test   set-up, lint, unit tests and doctests, strict nbval, the book
+#               build, and the checks of the built site in Chromium
+# Other targets: serve, execute (refresh stored outputs), bench, clean.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+NOTEBOOKS := $(sort $(wildcard book/[0-9][0-9]-*.ipynb))
+PORT ?= 8000
+# One kernel per notebook; a cell may take at most this many seconds.
+CELL_TIMEOUT := 120
+# Headless runs: no display, deterministic matplotlib backend.
+export MPLBACKEND := Agg
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: help setup book build test lint unit nbval site-test serve execute bench clean freeze
+
+help:
+	@sed -n '1,6p' Makefile | sed 's/^# \{0,1\}//'
+
+# --- set-up ---------------------------------------------------------------
+$(BIN)/.installed: requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+
+# The web assets the site serves itself: MathJax 3 (engine, TeX extensions
+# and CHTML fonts), copied from the pinned npm package.
+_site_assets/.stamp: node_modules/.package-lock.json
+	rm -rf _site_assets
+	mkdir -p _site_assets/mathjax/output/chtml/fonts _site_assets/mathjax/input/tex
+	cp node_modules/mathjax/es5/tex-chtml.js _site_assets/mathjax/
+	cp -r node_modules/mathjax/es5/output/chtml/fonts/woff-v2 _site_assets/mathjax/output/chtml/fonts/
+	cp -r node_modules/mathjax/es5/input/tex/extensions _site_assets/mathjax/input/tex/
+	touch $@
+
+setup: $(BIN)/.installed _site_assets/.stamp
+
+# --- the book ---------------------------------------------------------------
+# Notebooks are executed during the build (jupyter-cache in .jupyter_cache,
+# keyed on the code, so unchanged notebooks are not run twice).
+build: setup
+	rm -rf _build
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+book: build
+	@echo "The site is in _build/html (make serve to view it)."
+
+serve:
+	@test -f _build/html/index.html || { echo "no site: run make book"; exit 1; }
+	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+# Refresh the outputs stored in the notebooks from a clean kernel each.
+# Review the diff before committing; never re-run just to make nbval pass.
+execute: setup
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.timeout=$(CELL_TIMEOUT) \
+	  --ExecutePreprocessor.kernel_name=python3 \
+	  --ExecutePreprocessor.record_timing=False \
+	  --ExecutePreprocessor.store_widget_state=False $(NOTEBOOKS)
+
+# --- the tests --------------------------------------------------------------
+lint: setup
+	$(BIN)/ruff check sepconv tests benchmarks book/_ext
+	$(BIN)/ruff format --check sepconv tests benchmarks book/_ext
+
+unit: setup
+	$(PY) -m pytest -m "not site and not browser" -q
+
+nbval: setup
+	$(PY) -m pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	  --nbval-cell-timeout=$(CELL_TIMEOUT) -o addopts="-p no:cacheprovider" -q
+
+site-test: setup
+	$(PY) -m pytest -m "site or browser" -q
+
+test: lint unit nbval build site-test
+	@echo "make test: all checks passed."
+
+bench: setup
+	$(PY) benchmarks/bench_core.py
+	$(PY) benchmarks/bench_widgets.py
+
+freeze:
+	$(PY) -m pip freeze --exclude-editable | grep -v '^sepconv'
+
+clean:
+	rm -rf _build .jupyter_cache _site_assets
