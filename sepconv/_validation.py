@@ -104,7 +104,9 @@ def as_array(x, name, *, ndim, dtype=None):
     except (TypeError, ValueError):
         fail(name, "an array of real numbers", x, error=TypeError)
     if arr.dtype.kind not in "biuf":
-        fail(name, "an array of real numbers (bool, int or float)", arr, error=TypeError)
+        fail(
+            name, "an array of real numbers (bool, int or float)", arr, error=TypeError
+        )
     if arr.ndim not in allowed_ndim:
         dims = " or ".join(str(n) for n in allowed_ndim)
         fail(name, f"an array with {dims} dimensions", arr)
@@ -141,7 +143,11 @@ def resolve_padding(padding, kernel_size, stride=(1, 1), dilation=(1, 1)):
             return (0, 0, 0, 0)
         if padding == "same":
             if tuple(stride) != (1, 1):
-                fail("padding", '"same" only with stride 1', f"'same' with stride {stride}")
+                fail(
+                    "padding",
+                    '"same" only with stride 1',
+                    f"'same' with stride {stride}",
+                )
             sides = []
             for k, d in zip(kernel_size, dilation, strict=True):
                 total = d * (k - 1)

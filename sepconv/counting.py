@@ -1,0 +1,1704 @@
+"""Exact costs of every convolution: closed forms, and counts taken while computing.
+
+Two independent routes give every number in the book:
+
+* **closed forms** (``*_cost``) take shapes instead of arrays, and the layer's
+  sizes in the order the ``torch.nn`` constructors use, and return a
+  :class:`Cost`;
+* **counted reference implementations** (``counted_*``) compute the result
+  with readable Python loops in which every scalar multiplication and
+  addition goes through a tally, and return the result with the counts.
+
+The tests check that the two agree over a grid of shapes, strides,
+paddings, dilations and groups, and that the loops compute the same numbers
+as :mod:`sepconv.core`.
+
+Conventions
+-----------
+Multiplications
+    One per kernel tap per output element, padded zeros included: a
+    convolution whose output has ``n_out`` elements and whose kernel sees
+    ``n = (C_in / groups) kh kw`` inputs per output element costs
+    ``n_out * n`` multiplications (the textbook and MobileNet convention). A
+    multiplication here is a multiply-add ("mult-add", "MAC"); a FLOP count
+    that counts the multiply and the add separately is about twice as large.
+Additions
+    The additions of the sums, without bias: ``n - 1`` per output element
+    (the first product starts the sum). A bias adds one more per output
+    element, i.e. ``prod(output_shape)``; with a bias the accumulator starts
+    at the bias and there are exactly as many additions as multiplications.
+Parameters
+    ``parameters`` counts weights only, as the MobileNet paper does;
+    ``parameters_with_bias`` adds one bias per output channel of the layer.
+    A depthwise separable layer has one bias, after its pointwise step (as
+    Keras' ``SeparableConv2D``); two separate layers (two ``nn.Conv2d``)
+    have two, which is what adding their costs with ``+`` gives.
+Shapes
+    ``input_shape`` is ``(C, H, W)`` or ``(N, C, H, W)`` (costs are then per
+    batch); ``output_shape`` has the same layout. Padding is an int, a pair
+    ``(ph, pw)`` (zeros on each side), ``"valid"`` or ``"same"``, as in
+    :mod:`sepconv.core`.
+Passes
+    A spatial separable filter runs a column pass (the ``kh x 1`` kernel down
+    the image rows, with the vertical stride and padding: an intermediate of
+    ``H_out x W``) and then a row pass (``1 x kw``, horizontal stride and
+    padding). A depthwise separable layer runs a depthwise step and then a
+    pointwise step. ``cost.passes`` maps each pass's name to its
+    :class:`Cost`; the passes add up to the total.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from ._validation import (
+    as_array,
+    as_pair,
+    as_shape,
+    check_int,
+    check_kernel_fits,
+    divisible,
+    fail,
+    resolve_padding,
+)
+from .core import transposed_output_size
+
+__all__ = [
+    "Cost",
+    "CountedResult",
+    "Window",
+    "conv2d_cost",
+    "conv_transpose2d_cost",
+    "correlate2d_cost",
+    "counted_conv2d",
+    "counted_conv_transpose2d",
+    "counted_correlate2d",
+    "counted_depthwise_conv2d",
+    "counted_depthwise_separable_conv2d",
+    "counted_flattened_conv2d",
+    "counted_pointwise_conv2d",
+    "counted_separable_correlate2d",
+    "depthwise_conv2d_cost",
+    "depthwise_separable_conv2d_cost",
+    "flattened_conv2d_cost",
+    "low_rank_correlate2d_cost",
+    "pointwise_conv2d_cost",
+    "scan_positions",
+    "separable_correlate2d_cost",
+    "separable_layer_cost",
+    "separable_layer_ratio",
+    "separable_scan_positions",
+    "spatial_cost_ratio",
+    "spatial_cost_ratio_limit",
+    "spatial_full_cost",
+    "spatial_separable_cost",
+    "standard_layer_cost",
+]
+
+
+# ====================================================================== records
+
+
+class _FrozenMapping(Mapping):
+    """A small read-only, picklable mapping (name -> pass record)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, items=()):
+        self._data = dict(items)
+
+    def __getitem__(self, key):
+        return self._data[key]
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self):
+        return len(self._data)
+
+    def __repr__(self):
+        return repr(self._data)
+
+    def __reduce__(self):
+        return (type(self), (tuple(self._data.items()),))
+
+
+def _shape_text(shape):
+    return "x".join(str(s) for s in shape)
+
+
+@dataclass(frozen=True)
+class Cost:
+    """The cost of one convolution (or a sequence of them).
+
+    Attributes
+    ----------
+    multiplications : int
+        Scalar multiplications (= mult-adds), padded zeros included.
+    additions : int
+        Additions of the sums, without bias (``n - 1`` per output element).
+    parameters : int
+        Weights only.
+    parameters_with_bias : int
+        Weights and biases.
+    output_shape : tuple of int
+        ``(C, H, W)`` (or ``(N, C, H, W)``; ``(H, W)`` for 2-D filters).
+    passes : Mapping[str, Cost]
+        The cost of each pass of a multi-pass operation, in order (empty for
+        a single pass). Not part of equality: two costs are equal when their
+        five numbers are.
+
+    Notes
+    -----
+    ``a + b`` is the cost of running ``a`` and then ``b``: every count adds,
+    and the output shape is ``b``'s. ``sum(costs)`` works too. The sum has
+    no passes. :meth:`ratio_to` gives exact ratios of multiplications.
+
+    Examples
+    --------
+    >>> cost = depthwise_separable_conv2d_cost((3, 7, 7), 128, 3)
+    >>> cost.multiplications, cost.parameters, cost.output_shape
+    (10275, 411, (128, 5, 5))
+    >>> print(cost)
+    10,275 multiplications, 7,000 additions, 411 parameters (539 with bias), output 128x5x5
+      depthwise: 675 multiplications, 600 additions, 27 parameters (27 with bias), output 3x5x5
+      pointwise: 9,600 multiplications, 6,400 additions, 384 parameters (512 with bias), output 128x5x5
+    >>> cost.passes["depthwise"].multiplications
+    675
+    """  # noqa: E501
+
+    multiplications: int
+    additions: int
+    parameters: int
+    parameters_with_bias: int
+    output_shape: tuple[int, ...]
+    passes: Mapping[str, Cost] = field(
+        default_factory=_FrozenMapping, compare=False, repr=False
+    )
+
+    def __post_init__(self):
+        for name in (
+            "multiplications",
+            "additions",
+            "parameters",
+            "parameters_with_bias",
+        ):
+            object.__setattr__(
+                self, name, check_int(getattr(self, name), name, minimum=0)
+            )
+        object.__setattr__(
+            self,
+            "output_shape",
+            as_shape(self.output_shape, "output_shape", lengths=(1, 2, 3, 4)),
+        )
+        passes = _FrozenMapping(dict(self.passes))
+        for key, value in passes.items():
+            if not isinstance(key, str) or not isinstance(value, Cost):
+                fail("passes", "a mapping of names to Cost records", self.passes)
+        object.__setattr__(self, "passes", passes)
+
+    def __add__(self, other):
+        if not isinstance(other, Cost):
+            return NotImplemented
+        return Cost(
+            self.multiplications + other.multiplications,
+            self.additions + other.additions,
+            self.parameters + other.parameters,
+            self.parameters_with_bias + other.parameters_with_bias,
+            other.output_shape,
+        )
+
+    def __radd__(self, other):
+        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+            return self  # so that sum(costs) works
+        return NotImplemented
+
+    def ratio_to(self, other):
+        """Multiplications of this cost over those of ``other``, exactly.
+
+        Examples
+        --------
+        >>> standard = conv2d_cost((3, 7, 7), 128, 3)
+        >>> separable = depthwise_separable_conv2d_cost((3, 7, 7), 128, 3)
+        >>> separable.ratio_to(standard)
+        Fraction(137, 1152)
+        >>> f"{float(separable.ratio_to(standard)):.1%}"
+        '11.9%'
+        """
+        if not isinstance(other, Cost):
+            fail("other", "a Cost", other, error=TypeError)
+        if other.multiplications == 0:
+            fail("other", "a Cost with at least one multiplication", other)
+        return Fraction(self.multiplications, other.multiplications)
+
+    def _line(self):
+        return (
+            f"{self.multiplications:,} multiplications, {self.additions:,} additions, "
+            f"{self.parameters:,} parameters ({self.parameters_with_bias:,} with "
+            f"bias), output {_shape_text(self.output_shape)}"
+        )
+
+    def __str__(self):
+        lines = [self._line()]
+        lines += [f"  {name}: {cost._line()}" for name, cost in self.passes.items()]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True, eq=False)
+class CountedResult:
+    """What a counted reference implementation computed, and what it cost.
+
+    Attributes
+    ----------
+    output : ndarray
+        The result (float64).
+    multiplications, additions : int
+        Scalar operations actually performed by the loops (additions include
+        the bias additions when a bias was given).
+    passes : Mapping[str, CountedResult]
+        For multi-pass operations, each pass's own result and counts (e.g. the
+        column pass's intermediate image).
+    """
+
+    output: np.ndarray
+    multiplications: int
+    additions: int
+    passes: Mapping[str, CountedResult] = field(default_factory=_FrozenMapping)
+
+    def __post_init__(self):
+        object.__setattr__(self, "passes", _FrozenMapping(dict(self.passes)))
+
+
+@dataclass(frozen=True)
+class Window:
+    """One position of a kernel during a scan.
+
+    Attributes
+    ----------
+    output_index : tuple of int
+        ``(i, j)``: the output element this window computes.
+    taps : tuple of (int, int)
+        Input coordinates ``(row, col)`` of every kernel tap, in row-major
+        order over the kernel (tap ``(u, v)`` is at
+        ``(i*sh - top + u*dh, j*sw - left + v*dw)``). Coordinates outside the
+        input (negative, or past the end) are in the zero padding.
+    inside : tuple of bool
+        For each tap, whether it falls in the input (False: padding).
+    """
+
+    output_index: tuple[int, int]
+    taps: tuple[tuple[int, int], ...]
+    inside: tuple[bool, ...]
+
+    @property
+    def top_left(self):
+        """Input coordinates of the first tap (may lie in the padding)."""
+        return self.taps[0]
+
+
+# ====================================================================== shapes
+
+
+def _image_shape(image_shape, name="image_shape"):
+    return as_shape(image_shape, name, lengths=2)
+
+
+def _input_shape(input_shape):
+    """``(batch or None, C, H, W)`` from a (C, H, W) or (N, C, H, W) shape."""
+    shape = as_shape(input_shape, "input_shape", lengths=(3, 4))
+    if len(shape) == 3:
+        return (None, *shape)
+    return shape
+
+
+def _with_batch(batch, shape):
+    return shape if batch is None else (batch, *shape)
+
+
+def _output_hw(in_hw, k, s, d, pads, kernel_name):
+    """Output (h, w) for per-side ``pads``; raises if the kernel does not fit."""
+    check_kernel_fits(in_hw, pads, k, d, name=kernel_name)
+    return (
+        (in_hw[0] + pads[0] + pads[1] - d[0] * (k[0] - 1) - 1) // s[0] + 1,
+        (in_hw[1] + pads[2] + pads[3] - d[1] * (k[1] - 1) - 1) // s[1] + 1,
+    )
+
+
+def _geometry(in_hw, kernel_size, stride, padding, dilation, *, kernel_name):
+    """Validated kernel, stride, dilation, per-side pads and output (h, w)."""
+    k = as_pair(kernel_size, kernel_name)
+    s = as_pair(stride, "stride")
+    d = as_pair(dilation, "dilation")
+    pads = resolve_padding(padding, k, s, d)
+    return k, s, d, pads, _output_hw(in_hw, k, s, d, pads, kernel_name)
+
+
+def _sum_cost(outputs, taps, params, bias, shape, passes=()):
+    """Cost of ``outputs`` sums of ``taps`` products each."""
+    return Cost(
+        outputs * taps, outputs * (taps - 1), params, params + bias, shape, passes
+    )
+
+
+def _without_bias(cost):
+    return dataclasses.replace(cost, parameters_with_bias=cost.parameters)
+
+
+# ====================================================================== closed forms
+
+
+def correlate2d_cost(image_shape, kernel_shape, *, stride=1, padding=0, dilation=1):
+    """Cost of a single-channel 2-D cross-correlation (``core.correlate2d``).
+
+    Parameters
+    ----------
+    image_shape : tuple of int
+        ``(H, W)``.
+    kernel_shape : int or tuple of int
+        ``(kh, kw)``; an int for a square kernel.
+    stride, padding, dilation : keyword-only
+        As in :mod:`sepconv.core` (padding also ``"valid"`` or ``"same"``).
+
+    Returns
+    -------
+    Cost
+        ``H_out W_out kh kw`` multiplications (padded zeros included),
+        ``H_out W_out (kh kw - 1)`` additions, ``kh kw`` parameters (one more
+        with a bias), output ``(H_out, W_out)``.
+
+    Examples
+    --------
+    A 3x3 kernel on a 5x5 image stops at 9 positions, 9 products each:
+
+    >>> cost = correlate2d_cost((5, 5), 3)
+    >>> cost.output_shape, cost.multiplications
+    ((3, 3), 81)
+    >>> correlate2d_cost((5, 5), (3, 3), padding="same").multiplications
+    225
+    """
+    hw = _image_shape(image_shape)
+    k, _, _, _, out = _geometry(
+        hw, kernel_shape, stride, padding, dilation, kernel_name="kernel_shape"
+    )
+    taps = k[0] * k[1]
+    return _sum_cost(out[0] * out[1], taps, taps, 1, out)
+
+
+def separable_correlate2d_cost(image_shape, kernel_size, *, stride=1, padding=0):
+    """Cost of a separable 2-D filter: a column pass, then a row pass.
+
+    Parameters
+    ----------
+    image_shape : tuple of int
+        ``(H, W)``.
+    kernel_size : int or tuple of int
+        ``(kh, kw)``: the column factor has ``kh`` taps, the row factor ``kw``.
+    stride, padding : keyword-only
+        As in ``core.separable_correlate2d``: the column pass uses the
+        vertical stride and padding, the row pass the horizontal ones.
+
+    Returns
+    -------
+    Cost
+        The total, with ``passes["column"]`` (``kh x 1`` kernel on the image,
+        giving ``H_out x W``) and ``passes["row"]`` (``1 x kw`` kernel on that
+        intermediate, giving ``H_out x W_out``). Multiplications
+        ``H_out W kh + H_out W_out kw``; parameters ``kh + kw`` (one bias,
+        after the row pass).
+
+    Examples
+    --------
+    The book's 5x5 example: 15 positions of the 3x1 kernel (a 3x5
+    intermediate, rows x columns), then 9 of the 1x3 kernel:
+
+    >>> cost = separable_correlate2d_cost((5, 5), 3)
+    >>> column, row = cost.passes["column"], cost.passes["row"]
+    >>> column.output_shape, column.multiplications
+    ((3, 5), 45)
+    >>> row.output_shape, row.multiplications
+    ((3, 3), 27)
+    >>> cost.multiplications
+    72
+    """
+    hw = _image_shape(image_shape)
+    k, _, _, _, out = _geometry(
+        hw, kernel_size, stride, padding, 1, kernel_name="kernel_size"
+    )
+    column = _sum_cost(out[0] * hw[1], k[0], k[0], 0, (out[0], hw[1]))
+    row = _sum_cost(out[0] * out[1], k[1], k[1], 1, out)
+    total = column + row
+    return dataclasses.replace(total, passes={"column": column, "row": row})
+
+
+def low_rank_correlate2d_cost(image_shape, kernel_size, rank, *, stride=1, padding=0):
+    """Cost of filtering with a rank-``r`` kernel as ``r`` separable filters.
+
+    Parameters
+    ----------
+    image_shape : tuple of int
+        ``(H, W)``.
+    kernel_size : int or tuple of int
+        ``(kh, kw)``.
+    rank : int
+        Number of separable terms ``r`` (e.g. from ``low_rank_factors``).
+    stride, padding : keyword-only
+        As in :func:`separable_correlate2d_cost`.
+
+    Returns
+    -------
+    Cost
+        ``passes["separable_terms"]``: ``r`` separable filters;
+        ``passes["sum"]``: ``(r - 1) H_out W_out`` additions to add their
+        outputs (and the single bias). With ``r = 1`` this is
+        :func:`separable_correlate2d_cost`.
+
+    Examples
+    --------
+    The Laplacian is a sum of two separable 3x3 kernels:
+
+    >>> low_rank_correlate2d_cost((5, 5), 3, 2).multiplications
+    144
+    >>> correlate2d_cost((5, 5), 3).multiplications
+    81
+    """
+    r = check_int(rank, "rank", minimum=1)
+    one = separable_correlate2d_cost(
+        image_shape, kernel_size, stride=stride, padding=padding
+    )
+    outputs = math.prod(one.output_shape)
+    terms = Cost(
+        r * one.multiplications,
+        r * one.additions,
+        r * one.parameters,
+        r * one.parameters,
+        one.output_shape,
+    )
+    combine = Cost(0, (r - 1) * outputs, 0, 1, one.output_shape)
+    total = terms + combine
+    return dataclasses.replace(total, passes={"separable_terms": terms, "sum": combine})
+
+
+def conv2d_cost(
+    input_shape,
+    out_channels,
+    kernel_size,
+    *,
+    stride=1,
+    padding=0,
+    dilation=1,
+    groups=1,
+):
+    """Cost of a standard (possibly grouped) convolution, ``core.conv2d``.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        ``(C, H, W)`` or ``(N, C, H, W)``.
+    out_channels : int
+        ``C_out``.
+    kernel_size : int or tuple of int
+        ``(kh, kw)``.
+    stride, padding, dilation, groups : keyword-only
+        As in ``torch.nn.Conv2d``; ``C`` and ``C_out`` must be divisible by
+        ``groups``.
+
+    Returns
+    -------
+    Cost
+        ``C_out H_out W_out (C/groups) kh kw`` multiplications (every tap at
+        every output position, products with padded zeros included);
+        ``C_out H_out W_out ((C/groups) kh kw - 1)`` additions;
+        ``C_out (C/groups) kh kw`` parameters, plus ``C_out`` biases.
+
+    Notes
+    -----
+    With ``groups = C`` this is a depthwise convolution, with a 1x1 kernel a
+    pointwise one. Grouping divides parameters and multiplications by
+    ``groups``.
+
+    Examples
+    --------
+    The book's layer: 7x7x3 input, 128 filters of 3x3x3, no padding:
+
+    >>> cost = conv2d_cost((3, 7, 7), 128, 3)
+    >>> cost.output_shape, cost.multiplications
+    ((128, 5, 5), 86400)
+    >>> conv2d_cost((3, 7, 7), 32, 3).parameters
+    864
+    >>> conv2d_cost((4, 7, 7), 8, 3, groups=2).multiplications
+    3600
+    """
+    batch, c_in, h, w = _input_shape(input_shape)
+    c_out = check_int(out_channels, "out_channels", minimum=1)
+    g = check_int(groups, "groups", minimum=1)
+    divisible(c_in, g, "in_channels (input_shape[-3])", "groups")
+    divisible(c_out, g, "out_channels", "groups")
+    k, _, _, _, out = _geometry(
+        (h, w), kernel_size, stride, padding, dilation, kernel_name="kernel_size"
+    )
+    taps = (c_in // g) * k[0] * k[1]
+    outputs = (batch or 1) * c_out * out[0] * out[1]
+    shape = _with_batch(batch, (c_out, *out))
+    return _sum_cost(outputs, taps, c_out * taps, c_out, shape)
+
+
+def depthwise_conv2d_cost(
+    input_shape, kernel_size, *, multiplier=1, stride=1, padding=0, dilation=1
+):
+    """Cost of a depthwise convolution, ``core.depthwise_conv2d``.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        ``(C, H, W)`` or ``(N, C, H, W)``.
+    kernel_size : int or tuple of int
+        ``(kh, kw)``.
+    multiplier : int, keyword-only
+        Depth multiplier: ``C * multiplier`` output channels.
+    stride, padding, dilation : keyword-only
+        As in :func:`conv2d_cost`.
+
+    Returns
+    -------
+    Cost
+        ``conv2d_cost(input_shape, C * multiplier, kernel_size, groups=C)``:
+        ``C m H_out W_out kh kw`` multiplications, ``C m kh kw`` parameters
+        (plus ``C m`` biases).
+
+    Examples
+    --------
+    The depthwise step of the book's example: 3 kernels of 3x3 on 7x7x3:
+
+    >>> cost = depthwise_conv2d_cost((3, 7, 7), 3)
+    >>> cost.output_shape, cost.multiplications, cost.parameters
+    ((3, 5, 5), 675, 27)
+    """
+    _, c_in, _, _ = _input_shape(input_shape)
+    m = check_int(multiplier, "multiplier", minimum=1)
+    return conv2d_cost(
+        input_shape,
+        c_in * m,
+        kernel_size,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=c_in,
+    )
+
+
+def pointwise_conv2d_cost(input_shape, out_channels, *, groups=1):
+    """Cost of a pointwise (1x1) convolution, ``core.pointwise_conv2d``.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        ``(C, H, W)`` or ``(N, C, H, W)``.
+    out_channels : int
+        ``C_out``.
+    groups : int, keyword-only
+        Pointwise grouped convolution (ShuffleNet): each output channel sees
+        ``C / groups`` input channels.
+
+    Returns
+    -------
+    Cost
+        ``C_out H W C / groups`` multiplications; ``C_out C / groups``
+        parameters (plus ``C_out`` biases).
+
+    Examples
+    --------
+    The pointwise step of the book's example: 128 filters of 1x1x3 on 5x5x3:
+
+    >>> cost = pointwise_conv2d_cost((3, 5, 5), 128)
+    >>> cost.multiplications, cost.parameters
+    (9600, 384)
+    >>> pointwise_conv2d_cost((8, 5, 5), 16, groups=4).multiplications
+    800
+    """
+    return conv2d_cost(input_shape, out_channels, 1, groups=groups)
+
+
+def depthwise_separable_conv2d_cost(
+    input_shape,
+    out_channels,
+    kernel_size,
+    *,
+    multiplier=1,
+    stride=1,
+    padding=0,
+    dilation=1,
+):
+    """Cost of a depthwise separable layer: depthwise, then pointwise.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        ``(C, H, W)`` or ``(N, C, H, W)``.
+    out_channels : int
+        ``C_out`` of the pointwise step.
+    kernel_size : int or tuple of int
+        ``(kh, kw)`` of the depthwise step.
+    multiplier, stride, padding, dilation : keyword-only
+        Of the depthwise step.
+
+    Returns
+    -------
+    Cost
+        The total, with ``passes["depthwise"]`` and ``passes["pointwise"]``.
+        One bias, after the pointwise step (Keras' ``SeparableConv2D``):
+        ``parameters_with_bias = parameters + C_out``. Multiplications
+        ``C m H_out W_out (kh kw + C_out)``.
+
+    Examples
+    --------
+    >>> cost = depthwise_separable_conv2d_cost((3, 7, 7), 128, 3)
+    >>> [p.multiplications for p in cost.passes.values()], cost.multiplications
+    ([675, 9600], 10275)
+
+    Parameters for in=3, out=32, k=3: 27 + 96 = 123 (864 for a standard
+    layer); with the one bias, 155 (896):
+
+    >>> cost = depthwise_separable_conv2d_cost((3, 7, 7), 32, 3)
+    >>> cost.parameters, cost.parameters_with_bias
+    (123, 155)
+    """
+    depthwise = _without_bias(
+        depthwise_conv2d_cost(
+            input_shape,
+            kernel_size,
+            multiplier=multiplier,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+        )
+    )
+    pointwise = pointwise_conv2d_cost(depthwise.output_shape, out_channels)
+    total = depthwise + pointwise
+    return dataclasses.replace(
+        total, passes={"depthwise": depthwise, "pointwise": pointwise}
+    )
+
+
+def _touched(size, kernel, stride, dilation):
+    """Distinct positions ``a*stride + u*dilation`` (``a < size``, ``u < kernel``).
+
+    Closed form: with ``g = gcd(stride, dilation)`` the positions are ``g``
+    times ``a s' + u d'`` (``s' = s/g``, ``d' = d/g`` coprime). Two pairs
+    collide exactly when they differ by ``(d', -s')``, so the pairs form
+    chains and the count is ``size*kernel`` minus the number of links,
+    ``max(0, size - d') * max(0, kernel - s')``.
+    """
+    g = math.gcd(stride, dilation)
+    links = max(0, size - dilation // g) * max(0, kernel - stride // g)
+    return size * kernel - links
+
+
+def conv_transpose2d_cost(
+    input_shape,
+    out_channels,
+    kernel_size,
+    *,
+    stride=1,
+    padding=0,
+    output_padding=0,
+    dilation=1,
+    groups=1,
+):
+    """Cost of a transposed convolution, ``core.conv_transpose2d``.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        ``(C, H, W)`` or ``(N, C, H, W)``.
+    out_channels : int
+        ``C_out``.
+    kernel_size : int or tuple of int
+        ``(kh, kw)``.
+    stride, padding, output_padding, dilation, groups : keyword-only
+        As in ``torch.nn.ConvTranspose2d`` (``padding`` is an int or a pair).
+
+    Returns
+    -------
+    Cost
+        Output ``(C_out, H_out, W_out)`` with
+        ``H_out = (H - 1) s - 2p + d (kh - 1) + output_padding + 1``.
+        Multiplications ``C H W (C_out/groups) kh kw``: every input element
+        times every tap of its kernels (products that land in the cropped
+        ``padding`` border included). When ``output_padding < stride`` this
+        equals the cost of the :func:`conv2d_cost` it is the transpose of
+        (from the output shape back to the input shape), as for any linear map
+        and its adjoint.
+        Additions: each product is added into the uncropped output unless it
+        is the first to arrive there, i.e. multiplications minus
+        ``C_out T_h T_w`` (``T`` = positions reached along each axis, in closed
+        form). Parameters ``C (C_out/groups) kh kw`` (plus ``C_out``).
+
+    Examples
+    --------
+    >>> cost = conv_transpose2d_cost((1, 3, 3), 1, 3)
+    >>> cost.output_shape, cost.multiplications, cost.additions
+    ((1, 5, 5), 81, 56)
+    >>> conv2d_cost((1, 5, 5), 1, 3).multiplications
+    81
+    """
+    batch, c_in, h, w = _input_shape(input_shape)
+    c_out = check_int(out_channels, "out_channels", minimum=1)
+    g = check_int(groups, "groups", minimum=1)
+    divisible(c_in, g, "in_channels (input_shape[-3])", "groups")
+    divisible(c_out, g, "out_channels", "groups")
+    k = as_pair(kernel_size, "kernel_size")
+    s = as_pair(stride, "stride")
+    p = as_pair(padding, "padding", minimum=0)
+    op = as_pair(output_padding, "output_padding", minimum=0)
+    d = as_pair(dilation, "dilation")
+    out = tuple(
+        transposed_output_size(
+            n, k[a], stride=s[a], padding=p[a], output_padding=op[a], dilation=d[a]
+        )
+        for a, n in enumerate((h, w))
+    )
+    n = batch or 1
+    multiplications = n * c_in * h * w * (c_out // g) * k[0] * k[1]
+    reached = _touched(h, k[0], s[0], d[0]) * _touched(w, k[1], s[1], d[1])
+    weights = c_in * (c_out // g) * k[0] * k[1]
+    return Cost(
+        multiplications,
+        multiplications - n * c_out * reached,
+        weights,
+        weights + c_out,
+        _with_batch(batch, (c_out, *out)),
+    )
+
+
+def flattened_conv2d_cost(input_shape, out_channels, kernel_size, *, padding=0):
+    """Cost of a flattened convolution: lateral, vertical, horizontal 1-D filters.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        ``(C, H, W)`` or ``(N, C, H, W)``.
+    out_channels : int
+        ``C_out``.
+    kernel_size : int or tuple of int
+        ``(kh, kw)``: lengths of the vertical and horizontal filters.
+    padding : keyword-only
+        Zero padding (the vertical pass pads rows, the horizontal pass pads
+        columns); stride 1.
+
+    Returns
+    -------
+    Cost
+        ``passes["lateral"]``: a 1x1 convolution ``C -> C_out`` on
+        ``H x W`` (``C_out C H W`` multiplications); ``passes["vertical"]``: a
+        ``kh x 1`` filter per channel (``C_out H_out W kh``);
+        ``passes["horizontal"]``: a ``1 x kw`` filter per channel
+        (``C_out H_out W_out kw``). Parameters ``C_out (C + kh + kw)``, one bias
+        per output channel after the last pass.
+
+    Examples
+    --------
+    >>> cost = flattened_conv2d_cost((3, 7, 7), 128, 3)
+    >>> [p.multiplications for p in cost.passes.values()]
+    [18816, 13440, 9600]
+    >>> cost.parameters, conv2d_cost((3, 7, 7), 128, 3).parameters
+    (1152, 3456)
+    """
+    batch, c_in, h, w = _input_shape(input_shape)
+    c_out = check_int(out_channels, "out_channels", minimum=1)
+    k, _, _, _, out = _geometry(
+        (h, w), kernel_size, 1, padding, 1, kernel_name="kernel_size"
+    )
+    n = batch or 1
+    lateral = _sum_cost(
+        n * c_out * h * w, c_in, c_out * c_in, 0, _with_batch(batch, (c_out, h, w))
+    )
+    vertical = _sum_cost(
+        n * c_out * out[0] * w, k[0], c_out * k[0], 0,
+        _with_batch(batch, (c_out, out[0], w)),
+    )  # fmt: skip
+    horizontal = _sum_cost(
+        n * c_out * out[0] * out[1], k[1], c_out * k[1], c_out,
+        _with_batch(batch, (c_out, *out)),
+    )  # fmt: skip
+    total = lateral + vertical + horizontal
+    return dataclasses.replace(
+        total,
+        passes={"lateral": lateral, "vertical": vertical, "horizontal": horizontal},
+    )
+
+
+# ====================================================================== textbook forms
+
+
+def _textbook_sizes(image_size, kernel_size, image_name="image_size"):
+    n = check_int(image_size, image_name, minimum=1)
+    m = check_int(kernel_size, "kernel_size", minimum=1)
+    if m > n:
+        fail("kernel_size", f"at most {image_name}={n}", kernel_size)
+    return n, m
+
+
+def spatial_full_cost(image_size, kernel_size):
+    """Multiplications of a full ``m x m`` filter on an ``N x N`` image.
+
+    Stride 1, no padding: ``(N - m + 1)**2 m**2``.
+
+    Parameters
+    ----------
+    image_size : int
+        ``N``.
+    kernel_size : int
+        ``m <= N``.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> spatial_full_cost(5, 3)
+    81
+    """
+    n, m = _textbook_sizes(image_size, kernel_size)
+    return (n - m + 1) ** 2 * m**2
+
+
+def spatial_separable_cost(image_size, kernel_size):
+    """Multiplications of a separable ``m x m`` filter on an ``N x N`` image.
+
+    Stride 1, no padding: the column pass ``N (N - m + 1) m`` plus the row pass
+    ``(N - m + 1)**2 m``.
+
+    Parameters
+    ----------
+    image_size : int
+        ``N``.
+    kernel_size : int
+        ``m <= N``.
+
+    Returns
+    -------
+    int
+
+    Notes
+    -----
+    The often-quoted form ``N (N - 2) 3 + (N - 2)**2 3`` is this formula with
+    ``m = 3`` substituted; ``N - 2`` is ``N - m + 1`` only for ``m = 3``.
+
+    Examples
+    --------
+    >>> spatial_separable_cost(5, 3)
+    72
+    """
+    n, m = _textbook_sizes(image_size, kernel_size)
+    return n * (n - m + 1) * m + (n - m + 1) ** 2 * m
+
+
+def spatial_cost_ratio(image_size, kernel_size):
+    """Separable over full multiplications, exactly.
+
+    Returns
+    -------
+    Fraction
+        ``(2N - m + 1) / ((N - m + 1) m)``, which tends to ``2/m`` as ``N``
+        grows (see :func:`spatial_cost_ratio_limit`).
+
+    Examples
+    --------
+    >>> spatial_cost_ratio(5, 3)
+    Fraction(8, 9)
+    >>> spatial_cost_ratio(1000, 3)
+    Fraction(333, 499)
+    """
+    return Fraction(
+        spatial_separable_cost(image_size, kernel_size),
+        spatial_full_cost(image_size, kernel_size),
+    )
+
+
+def spatial_cost_ratio_limit(kernel_size):
+    """The limit ``2/m`` of :func:`spatial_cost_ratio` as the image grows.
+
+    Examples
+    --------
+    >>> [spatial_cost_ratio_limit(m) for m in (3, 5, 7)]
+    [Fraction(2, 3), Fraction(2, 5), Fraction(2, 7)]
+    """
+    m = check_int(kernel_size, "kernel_size", minimum=1)
+    return Fraction(2, m)
+
+
+def standard_layer_cost(height, width, depth, kernel_size, filters):
+    """Multiplications of a standard layer, the textbook form.
+
+    Input ``H x W x D``, ``Nc`` kernels of ``h x h x D``, stride 1, no
+    padding: ``Nc h**2 D (H - h + 1)(W - h + 1)``.
+
+    Parameters
+    ----------
+    height, width, depth : int
+        ``H``, ``W``, ``D``.
+    kernel_size : int
+        ``h`` (any size, odd or even, at most ``H`` and ``W``).
+    filters : int
+        ``Nc``.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> standard_layer_cost(7, 7, 3, 3, 128)
+    86400
+    """
+    hh, h = _textbook_sizes(height, kernel_size, "height")
+    ww, _ = _textbook_sizes(width, kernel_size, "width")
+    d = check_int(depth, "depth", minimum=1)
+    nc = check_int(filters, "filters", minimum=1)
+    return nc * h**2 * d * (hh - h + 1) * (ww - h + 1)
+
+
+def separable_layer_cost(height, width, depth, kernel_size, filters):
+    """Multiplications of a depthwise separable layer, the textbook form.
+
+    Depthwise ``h**2 D (H - h + 1)(W - h + 1)`` plus pointwise
+    ``Nc D (H - h + 1)(W - h + 1)``: ``(h**2 + Nc) D (H - h + 1)(W - h + 1)``.
+
+    Parameters
+    ----------
+    height, width, depth, kernel_size, filters : int
+        ``H``, ``W``, ``D``, ``h``, ``Nc`` as in :func:`standard_layer_cost`.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> separable_layer_cost(7, 7, 3, 3, 128)
+    10275
+    """
+    hh, h = _textbook_sizes(height, kernel_size, "height")
+    ww, _ = _textbook_sizes(width, kernel_size, "width")
+    d = check_int(depth, "depth", minimum=1)
+    nc = check_int(filters, "filters", minimum=1)
+    return (h**2 + nc) * d * (hh - h + 1) * (ww - h + 1)
+
+
+def separable_layer_ratio(kernel_size, filters):
+    """Separable over standard multiplications: exactly ``1/Nc + 1/h**2``.
+
+    The ratio of :func:`separable_layer_cost` to :func:`standard_layer_cost`
+    does not depend on ``H``, ``W`` or ``D``; it is about ``1/h**2`` when
+    ``Nc >> h**2`` (1/9 for 3x3 kernels, 1/25 for 5x5).
+
+    Parameters
+    ----------
+    kernel_size : int
+        ``h``.
+    filters : int
+        ``Nc``.
+
+    Returns
+    -------
+    Fraction
+
+    Examples
+    --------
+    >>> separable_layer_ratio(3, 128)
+    Fraction(137, 1152)
+    """
+    h = check_int(kernel_size, "kernel_size", minimum=1)
+    nc = check_int(filters, "filters", minimum=1)
+    return Fraction(1, nc) + Fraction(1, h * h)
+
+
+# ====================================================================== scans
+
+
+def _scan(hw, k, s, d, pads):
+    """Windows of a ``k`` kernel on an ``hw`` input with resolved ``pads``."""
+    out = _output_hw(hw, k, s, d, pads, "kernel_shape")
+    windows = []
+    for i in range(out[0]):
+        for j in range(out[1]):
+            taps = tuple(
+                (i * s[0] - pads[0] + u * d[0], j * s[1] - pads[2] + v * d[1])
+                for u in range(k[0])
+                for v in range(k[1])
+            )
+            inside = tuple(0 <= y < hw[0] and 0 <= x < hw[1] for y, x in taps)
+            windows.append(Window((i, j), taps, inside))
+    return tuple(windows)
+
+
+def scan_positions(image_shape, kernel_shape, *, stride=1, padding=0, dilation=1):
+    """The windows a kernel visits while scanning an image, in order.
+
+    Parameters
+    ----------
+    image_shape : tuple of int
+        ``(H, W)``.
+    kernel_shape : int or tuple of int
+        ``(kh, kw)``.
+    stride, padding, dilation : keyword-only
+        As in ``core.correlate2d``.
+
+    Returns
+    -------
+    tuple of Window
+        One per output element, row-major (output row ``i``, then column
+        ``j``). Window ``(i, j)`` has its taps at
+        ``(i*sh - top + u*dh, j*sw - left + v*dw)``; taps outside the image
+        are in the zero padding (``inside`` is False there).
+
+    Examples
+    --------
+    >>> windows = scan_positions((5, 5), 3)
+    >>> len(windows), sum(len(w.taps) for w in windows)
+    (9, 81)
+    >>> windows[1].output_index, windows[1].top_left
+    ((0, 1), (0, 1))
+    >>> first = scan_positions((5, 5), 3, padding=1, stride=2)[0]
+    >>> first.top_left, sum(first.inside)
+    ((-1, -1), 4)
+    """
+    hw = _image_shape(image_shape)
+    k, s, d, pads, _ = _geometry(
+        hw, kernel_shape, stride, padding, dilation, kernel_name="kernel_shape"
+    )
+    return _scan(hw, k, s, d, pads)
+
+
+def separable_scan_positions(image_shape, kernel_size, *, stride=1, padding=0):
+    """The windows of each pass of a separable filter, in order.
+
+    Parameters
+    ----------
+    image_shape : tuple of int
+        ``(H, W)``.
+    kernel_size : int or tuple of int
+        ``(kh, kw)``.
+    stride, padding : keyword-only
+        As in ``core.separable_correlate2d``.
+
+    Returns
+    -------
+    dict
+        ``"column"``: the windows of the ``kh x 1`` kernel on the image
+        (vertical stride and padding; image coordinates), which produce the
+        ``H_out x W`` intermediate; ``"row"``: the windows of the ``1 x kw``
+        kernel on that intermediate (horizontal stride and padding;
+        intermediate coordinates).
+
+    Examples
+    --------
+    The 9 / 15 / 9 of the book (the full 3x3 scan has 9 windows):
+
+    >>> passes = separable_scan_positions((5, 5), 3)
+    >>> len(passes["column"]), len(passes["row"])
+    (15, 9)
+    >>> passes["column"][1].taps
+    ((0, 1), (1, 1), (2, 1))
+    >>> passes["row"][0].taps
+    ((0, 0), (0, 1), (0, 2))
+    """
+    hw = _image_shape(image_shape)
+    k, s, _, pads, out = _geometry(
+        hw, kernel_size, stride, padding, 1, kernel_name="kernel_size"
+    )
+    one = (1, 1)
+    column = _scan(hw, (k[0], 1), (s[0], 1), one, (pads[0], pads[1], 0, 0))
+    row = _scan((out[0], hw[1]), (1, k[1]), (1, s[1]), one, (0, 0, pads[2], pads[3]))
+    return {"column": column, "row": row}
+
+
+# ====================================================================== counted loops
+
+
+class _Tally:
+    """Counts every scalar multiplication and addition done through it."""
+
+    __slots__ = ("additions", "multiplications")
+
+    def __init__(self):
+        self.multiplications = 0
+        self.additions = 0
+
+    def mul(self, a, b):
+        self.multiplications += 1
+        return a * b
+
+    def add(self, a, b):
+        self.additions += 1
+        return a + b
+
+
+def _correlate_loop(tally, x, weight, bias, stride, pads, dilation, groups):
+    """Grouped cross-correlation of one (C, H, W) image, one product at a time.
+
+    ``weight`` is (C_out, C/groups, kh, kw). The sum for an output element
+    starts at its bias (or at its first product when there is no bias).
+    """
+    c_in, h, w = x.shape
+    c_out, per_group, kh, kw = weight.shape
+    top, bottom, left, right = pads
+    padded = np.zeros((c_in, h + top + bottom, w + left + right))
+    padded[:, top : top + h, left : left + w] = x
+    (sh, sw), (dh, dw) = stride, dilation
+    ho = (padded.shape[1] - dh * (kh - 1) - 1) // sh + 1
+    wo = (padded.shape[2] - dw * (kw - 1) - 1) // sw + 1
+    xs, ws = padded.tolist(), weight.tolist()
+    outputs_per_group = c_out // groups
+    out = np.zeros((c_out, ho, wo))
+    for o in range(c_out):
+        first = (o // outputs_per_group) * per_group  # first input channel of o
+        for i in range(ho):
+            for j in range(wo):
+                total = None if bias is None else float(bias[o])
+                for c in range(per_group):
+                    for u in range(kh):
+                        for v in range(kw):
+                            product = tally.mul(
+                                xs[first + c][i * sh + u * dh][j * sw + v * dw],
+                                ws[o][c][u][v],
+                            )
+                            if total is None:
+                                total = product
+                            else:
+                                total = tally.add(total, product)
+                out[o, i, j] = total
+    return out
+
+
+def _transpose_loop(tally, x, weight, bias, geometry, groups):
+    """Transposed convolution of one (C, H, W) image by scattering products.
+
+    ``weight`` is (C, C_out/groups, kh, kw); ``geometry`` holds the stride,
+    padding, output padding and dilation pairs. Every input element times
+    every tap of its group's kernels is added into an uncropped output (the
+    first product to arrive at a position is stored, later ones are added);
+    then ``padding`` is cropped from each side, and the bias, if any, is
+    added to every output element.
+    """
+    (sh, sw), (ph, pw), (oph, opw), (dh, dw) = geometry
+    c_in, h, w = x.shape
+    _, outputs_per_group, kh, kw = weight.shape
+    c_out = outputs_per_group * groups
+    inputs_per_group = c_in // groups
+    full_h = (h - 1) * sh + dh * (kh - 1) + 1 + oph
+    full_w = (w - 1) * sw + dw * (kw - 1) + 1 + opw
+    xs, ws = x.tolist(), weight.tolist()
+    full = [[[None] * full_w for _ in range(full_h)] for _ in range(c_out)]
+    for c in range(c_in):
+        group = c // inputs_per_group
+        for k in range(outputs_per_group):
+            o = group * outputs_per_group + k
+            for a in range(h):
+                for b in range(w):
+                    for u in range(kh):
+                        for v in range(kw):
+                            product = tally.mul(xs[c][a][b], ws[c][k][u][v])
+                            y, z = a * sh + u * dh, b * sw + v * dw
+                            if full[o][y][z] is None:
+                                full[o][y][z] = product
+                            else:
+                                full[o][y][z] = tally.add(full[o][y][z], product)
+    out = np.zeros((c_out, full_h - 2 * ph, full_w - 2 * pw))
+    for o in range(c_out):
+        for y in range(out.shape[1]):
+            for z in range(out.shape[2]):
+                value = full[o][y + ph][z + pw]
+                if bias is not None:
+                    b = float(bias[o])
+                    value = b if value is None else tally.add(value, b)
+                out[o, y, z] = 0.0 if value is None else value
+    return out
+
+
+def _batched(x):
+    arr = np.asarray(as_array(x, "x", ndim=(3, 4)), np.float64)
+    return (arr[None], False) if arr.ndim == 3 else (arr, True)
+
+
+def _bias(bias, length):
+    if bias is None:
+        return None
+    b = np.asarray(as_array(bias, "bias", ndim=1), np.float64)
+    if b.shape[0] != length:
+        fail("bias", f"a 1-D array of length {length} (one per output channel)", b)
+    return b
+
+
+def _run(batch, batched, loop, passes=()):
+    """Run ``loop(tally, image)`` over a batch; return a CountedResult."""
+    tally = _Tally()
+    outputs = np.stack([loop(tally, image) for image in batch])
+    return CountedResult(
+        outputs if batched else outputs[0],
+        tally.multiplications,
+        tally.additions,
+        passes,
+    )
+
+
+def _resolved_conv(batch, batched, weight, bias, stride, pads, dilation, groups):
+    """Counted grouped convolution with everything already validated."""
+    return _run(
+        batch,
+        batched,
+        lambda t, image: _correlate_loop(
+            t, image, weight, bias, stride, pads, dilation, groups
+        ),
+    )
+
+
+def _conv_weight(weight, c_in, groups, *, name="weight"):
+    """Validate a (C_out, C_in/groups, kh, kw) weight for ``c_in`` channels."""
+    w = np.asarray(as_array(weight, name, ndim=4), np.float64)
+    divisible(c_in, groups, "in_channels (x.shape[-3])", "groups")
+    divisible(w.shape[0], groups, f"out_channels ({name}.shape[0])", "groups")
+    if w.shape[1] != c_in // groups:
+        fail(
+            name,
+            f"of shape (C_out, C_in/groups={c_in // groups}, kh, kw) for an input "
+            f"with C_in={c_in} and groups={groups}",
+            w,
+        )
+    return w
+
+
+def _pointwise_weight(weight, c_in, groups):
+    """A (C_out, C/groups) or (C_out, C/groups, 1, 1) weight as 4-D."""
+    w = np.asarray(as_array(weight, "weight", ndim=(2, 4)), np.float64)
+    if w.ndim == 4 and w.shape[2:] != (1, 1):
+        fail("weight", "of shape (C_out, C_in/groups) or (C_out, C_in/groups, 1, 1)", w)
+    return _conv_weight(w.reshape(*w.shape[:2], 1, 1), c_in, groups)
+
+
+def counted_conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
+    """A (grouped) convolution by loops that count their operations.
+
+    Parameters
+    ----------
+    x : array_like, shape (C, H, W) or (N, C, H, W)
+    weight : array_like, shape (C_out, C/groups, kh, kw)
+    bias : array_like, shape (C_out,), optional
+    stride, padding, dilation, groups : keyword-only
+        As in ``core.conv2d`` (PyTorch semantics).
+
+    Returns
+    -------
+    CountedResult
+        Output of shape ``(C_out, H_out, W_out)`` (or with the batch axis).
+        Without a bias the counts equal :func:`conv2d_cost`; a bias adds one
+        addition per output element.
+
+    Examples
+    --------
+    >>> x = np.arange(18).reshape(2, 3, 3)
+    >>> result = counted_conv2d(x, np.ones((1, 2, 2, 2)))
+    >>> result.output
+    array([[[52., 60.],
+            [76., 84.]]])
+    >>> result.multiplications, conv2d_cost(x.shape, 1, 2).multiplications
+    (32, 32)
+    """
+    batch, batched = _batched(x)
+    g = check_int(groups, "groups", minimum=1)
+    w = _conv_weight(weight, batch.shape[1], g)
+    b = _bias(bias, w.shape[0])
+    _, s, d, pads, _ = _geometry(
+        batch.shape[2:], w.shape[2:], stride, padding, dilation, kernel_name="weight"
+    )
+    return _resolved_conv(batch, batched, w, b, s, pads, d, g)
+
+
+def counted_depthwise_conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1):
+    """A depthwise convolution by counted loops (``groups = C``).
+
+    Parameters
+    ----------
+    x : array_like, shape (C, H, W) or (N, C, H, W)
+    weight : array_like, shape (C * multiplier, 1, kh, kw)
+        Output channel ``j`` filters input channel ``j // multiplier``.
+    bias : array_like, shape (C * multiplier,), optional
+    stride, padding, dilation : keyword-only
+
+    Returns
+    -------
+    CountedResult
+        Counts equal to :func:`depthwise_conv2d_cost` (without bias).
+
+    Examples
+    --------
+    >>> x = np.arange(18).reshape(2, 3, 3)
+    >>> result = counted_depthwise_conv2d(x, np.ones((2, 1, 2, 2)))
+    >>> result.output
+    array([[[ 8., 12.],
+            [20., 24.]],
+    <BLANKLINE>
+           [[44., 48.],
+            [56., 60.]]])
+    >>> result.multiplications
+    32
+    """
+    batch, _ = _batched(x)
+    return counted_conv2d(
+        x,
+        weight,
+        bias,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=batch.shape[1],
+    )
+
+
+def counted_pointwise_conv2d(x, weight, bias=None, *, groups=1):
+    """A pointwise (1x1) convolution by counted loops.
+
+    Parameters
+    ----------
+    x : array_like, shape (C, H, W) or (N, C, H, W)
+    weight : array_like, shape (C_out, C/groups) or (C_out, C/groups, 1, 1)
+    bias : array_like, shape (C_out,), optional
+    groups : int, keyword-only
+
+    Returns
+    -------
+    CountedResult
+        Counts equal to :func:`pointwise_conv2d_cost` (without bias).
+
+    Examples
+    --------
+    >>> x = np.arange(8).reshape(2, 2, 2)
+    >>> result = counted_pointwise_conv2d(x, [[1, 10]])
+    >>> result.output
+    array([[[40., 51.],
+            [62., 73.]]])
+    >>> result.multiplications, result.additions
+    (8, 4)
+    """
+    batch, batched = _batched(x)
+    g = check_int(groups, "groups", minimum=1)
+    w = _pointwise_weight(weight, batch.shape[1], g)
+    b = _bias(bias, w.shape[0])
+    return _resolved_conv(batch, batched, w, b, (1, 1), (0, 0, 0, 0), (1, 1), g)
+
+
+def counted_depthwise_separable_conv2d(
+    x, depthwise, pointwise, bias=None, *, stride=1, padding=0, dilation=1
+):
+    """A depthwise separable layer by counted loops: depthwise, then pointwise.
+
+    Parameters
+    ----------
+    x : array_like, shape (C, H, W) or (N, C, H, W)
+    depthwise : array_like, shape (C * multiplier, 1, kh, kw)
+    pointwise : array_like, shape (C_out, C*m) or (C_out, C*m, 1, 1)
+    bias : array_like, shape (C_out,), optional
+        The layer's one bias, added after the pointwise step.
+    stride, padding, dilation : keyword-only
+        Of the depthwise step.
+
+    Returns
+    -------
+    CountedResult
+        With ``passes["depthwise"]`` (its output is the intermediate) and
+        ``passes["pointwise"]``; counts equal to
+        :func:`depthwise_separable_conv2d_cost` (without bias).
+
+    Examples
+    --------
+    >>> x = np.arange(18).reshape(2, 3, 3)
+    >>> result = counted_depthwise_separable_conv2d(
+    ...     x, np.ones((2, 1, 2, 2)), [[1, 10]])
+    >>> result.output
+    array([[[448., 492.],
+            [580., 624.]]])
+    >>> [p.multiplications for p in result.passes.values()]
+    [32, 8]
+    """
+    batch, batched = _batched(x)
+    c_in = batch.shape[1]
+    dw = _conv_weight(depthwise, c_in, c_in, name="depthwise")
+    pw = np.asarray(as_array(pointwise, "pointwise", ndim=(2, 4)), np.float64)
+    if pw.ndim == 4 and pw.shape[2:] != (1, 1):
+        fail("pointwise", "of shape (C_out, C*m) or (C_out, C*m, 1, 1)", pw)
+    pw = _conv_weight(pw.reshape(*pw.shape[:2], 1, 1), dw.shape[0], 1, name="pointwise")
+    b = _bias(bias, pw.shape[0])
+    _, s, d, pads, _ = _geometry(
+        batch.shape[2:],
+        dw.shape[2:],
+        stride,
+        padding,
+        dilation,
+        kernel_name="depthwise",
+    )
+    first = _resolved_conv(batch, True, dw, None, s, pads, d, c_in)
+    second = _resolved_conv(first.output, True, pw, b, (1, 1), (0,) * 4, (1, 1), 1)
+
+    def unbatch(result):
+        output = result.output if batched else result.output[0]
+        return CountedResult(output, result.multiplications, result.additions)
+
+    depthwise_pass, pointwise_pass = unbatch(first), unbatch(second)
+    return CountedResult(
+        pointwise_pass.output,
+        first.multiplications + second.multiplications,
+        first.additions + second.additions,
+        {"depthwise": depthwise_pass, "pointwise": pointwise_pass},
+    )
+
+
+def counted_conv_transpose2d(
+    x,
+    weight,
+    bias=None,
+    *,
+    stride=1,
+    padding=0,
+    output_padding=0,
+    dilation=1,
+    groups=1,
+):
+    """A transposed convolution by counted loops (scattering products).
+
+    Parameters
+    ----------
+    x : array_like, shape (C, H, W) or (N, C, H, W)
+    weight : array_like, shape (C, C_out/groups, kh, kw)
+        Torch's ``ConvTranspose2d`` layout.
+    bias : array_like, shape (C_out,), optional
+    stride, padding, output_padding, dilation, groups : keyword-only
+        As in ``core.conv_transpose2d`` (``padding`` an int or a pair).
+
+    Returns
+    -------
+    CountedResult
+        Counts equal to :func:`conv_transpose2d_cost` (without bias; a bias
+        adds one addition per output element that received a product).
+
+    Examples
+    --------
+    >>> result = counted_conv_transpose2d([[[1, 2], [3, 4]]], np.ones((1, 1, 2, 2)))
+    >>> result.output
+    array([[[ 1.,  3.,  2.],
+            [ 4., 10.,  6.],
+            [ 3.,  7.,  4.]]])
+    >>> result.multiplications, result.additions
+    (16, 7)
+    """
+    batch, batched = _batched(x)
+    w = np.asarray(as_array(weight, "weight", ndim=4), np.float64)
+    g = check_int(groups, "groups", minimum=1)
+    c_in = batch.shape[1]
+    divisible(c_in, g, "in_channels (x.shape[-3])", "groups")
+    if w.shape[0] != c_in:
+        fail(
+            "weight",
+            f"of shape (C_in={c_in}, C_out/groups, kh, kw) for an input with "
+            f"C_in={c_in}",
+            w,
+        )
+    cost = conv_transpose2d_cost(
+        batch.shape[1:],
+        w.shape[1] * g,
+        w.shape[2:],
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+        groups=g,
+    )  # validates the sizes and gives the output shape
+    b = _bias(bias, cost.output_shape[0])
+    geometry = (
+        as_pair(stride, "stride"),
+        as_pair(padding, "padding", minimum=0),
+        as_pair(output_padding, "output_padding", minimum=0),
+        as_pair(dilation, "dilation"),
+    )
+    return _run(
+        batch, batched, lambda t, image: _transpose_loop(t, image, w, b, geometry, g)
+    )
+
+
+def counted_flattened_conv2d(x, lateral, vertical, horizontal, *, padding=0):
+    """A flattened convolution by counted loops: lateral, vertical, horizontal.
+
+    Parameters
+    ----------
+    x : array_like, shape (C, H, W) or (N, C, H, W)
+    lateral : array_like, shape (C_out, C)
+        A 1x1 convolution across channels (first pass, on ``H x W``).
+    vertical : array_like, shape (C_out, kh)
+        One ``kh x 1`` filter per output channel (second pass).
+    horizontal : array_like, shape (C_out, kw)
+        One ``1 x kw`` filter per output channel (third pass).
+    padding : keyword-only
+        Zero padding: rows in the vertical pass, columns in the horizontal one.
+
+    Returns
+    -------
+    CountedResult
+        Equal to ``conv2d`` with ``weight[o, c, y, x] = lateral[o, c] *
+        vertical[o, y] * horizontal[o, x]``; ``passes`` holds each pass, and
+        the counts equal :func:`flattened_conv2d_cost`.
+
+    Examples
+    --------
+    >>> x = np.arange(18).reshape(2, 3, 3)
+    >>> result = counted_flattened_conv2d(x, [[1, 1]], [[1, 1]], [[1, 1]])
+    >>> result.output
+    array([[[52., 60.],
+            [76., 84.]]])
+    >>> [p.multiplications for p in result.passes.values()]
+    [18, 12, 8]
+    """
+    batch, batched = _batched(x)
+    c_in = batch.shape[1]
+    lat = np.asarray(as_array(lateral, "lateral", ndim=2), np.float64)
+    if lat.shape[1] != c_in:
+        fail("lateral", f"of shape (C_out, C_in={c_in})", lat)
+    c_out = lat.shape[0]
+    filters = []
+    for name, value in (("vertical", vertical), ("horizontal", horizontal)):
+        f = np.asarray(as_array(value, name, ndim=2), np.float64)
+        if f.shape[0] != c_out:
+            fail(name, f"of shape (C_out={c_out}, length)", f)
+        filters.append(f)
+    vert, horiz = filters
+    _, _, _, pads, _ = _geometry(
+        batch.shape[2:], (vert.shape[1], horiz.shape[1]), 1, padding, 1,
+        kernel_name="vertical and horizontal",
+    )  # fmt: skip
+    one = (1, 1)
+    passes = {}
+    result = batch
+    for name, weight, step_pads in (
+        ("lateral", lat[:, :, None, None], (0, 0, 0, 0)),
+        ("vertical", vert[:, None, :, None], (pads[0], pads[1], 0, 0)),
+        ("horizontal", horiz[:, None, None, :], (0, 0, pads[2], pads[3])),
+    ):
+        groups = 1 if name == "lateral" else c_out
+        step = _resolved_conv(result, True, weight, None, one, step_pads, one, groups)
+        result = step.output
+        passes[name] = CountedResult(
+            result if batched else result[0], step.multiplications, step.additions
+        )
+    return CountedResult(
+        passes["horizontal"].output,
+        sum(p.multiplications for p in passes.values()),
+        sum(p.additions for p in passes.values()),
+        passes,
+    )
+
+
+def counted_correlate2d(image, kernel, *, stride=1, padding=0, dilation=1):
+    """2-D cross-correlation by loops that count their operations.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+    kernel : array_like, shape (kh, kw)
+    stride, padding, dilation : keyword-only
+        As in ``core.correlate2d``.
+
+    Returns
+    -------
+    CountedResult
+        ``output`` of shape ``(H_out, W_out)``; the counts equal
+        :func:`correlate2d_cost`.
+
+    Examples
+    --------
+    >>> result = counted_correlate2d(np.arange(25).reshape(5, 5), np.ones((3, 3)))
+    >>> result.output
+    array([[ 54.,  63.,  72.],
+           [ 99., 108., 117.],
+           [144., 153., 162.]])
+    >>> result.multiplications, result.additions
+    (81, 72)
+    """
+    img = np.asarray(as_array(image, "image", ndim=2), np.float64)
+    ker = np.asarray(as_array(kernel, "kernel", ndim=2), np.float64)
+    _, s, d, pads, _ = _geometry(
+        img.shape, ker.shape, stride, padding, dilation, kernel_name="kernel"
+    )
+    result = _resolved_conv(
+        img[None, None], False, ker[None, None], None, s, pads, d, 1
+    )
+    return CountedResult(result.output[0], result.multiplications, result.additions)
+
+
+def counted_separable_correlate2d(image, column, row, *, stride=1, padding=0):
+    """A separable filter by counted loops: the column pass, then the row pass.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+    column : array_like, shape (kh,)
+    row : array_like, shape (kw,)
+    stride, padding : keyword-only
+        As in ``core.separable_correlate2d``: vertical stride and padding in
+        the column pass, horizontal ones in the row pass.
+
+    Returns
+    -------
+    CountedResult
+        The output (equal to correlating with ``np.outer(column, row)``), the
+        total counts, ``passes["column"]`` (whose ``output`` is the
+        ``H_out x W`` intermediate) and ``passes["row"]``; the counts equal
+        :func:`separable_correlate2d_cost`.
+
+    Examples
+    --------
+    >>> image = np.arange(25).reshape(5, 5)
+    >>> result = counted_separable_correlate2d(image, [1, 2, 1], [-1, 0, 1])
+    >>> column = result.passes["column"]
+    >>> column.output.shape, column.multiplications
+    ((3, 5), 45)
+    >>> result.output
+    array([[8., 8., 8.],
+           [8., 8., 8.],
+           [8., 8., 8.]])
+    >>> result.multiplications
+    72
+    """
+    img = np.asarray(as_array(image, "image", ndim=2), np.float64)
+    col = np.asarray(as_array(column, "column", ndim=1), np.float64)
+    r = np.asarray(as_array(row, "row", ndim=1), np.float64)
+    _, s, _, pads, _ = _geometry(
+        img.shape, (col.size, r.size), stride, padding, 1, kernel_name="column and row"
+    )
+    one = (1, 1)
+    first = _resolved_conv(
+        img[None, None], False, col.reshape(1, 1, -1, 1), None,
+        (s[0], 1), (pads[0], pads[1], 0, 0), one, 1,
+    )  # fmt: skip
+    second = _resolved_conv(
+        first.output[None], False, r.reshape(1, 1, 1, -1), None,
+        (1, s[1]), (0, 0, pads[2], pads[3]), one, 1,
+    )  # fmt: skip
+    passes = {
+        "column": CountedResult(
+            first.output[0], first.multiplications, first.additions
+        ),
+        "row": CountedResult(
+            second.output[0], second.multiplications, second.additions
+        ),
+    }
+    return CountedResult(
+        passes["row"].output,
+        first.multiplications + second.multiplications,
+        first.additions + second.additions,
+        passes,
+    )
