@@ -16,8 +16,10 @@ NOTEBOOKS := $(sort $(wildcard book/[0-9][0-9]-*.ipynb))
 PORT ?= 8000
 # One kernel per notebook; a cell may take at most this many seconds.
 CELL_TIMEOUT := 120
-# Headless runs: no display, deterministic matplotlib backend.
-export MPLBACKEND := Agg
+# Kernels pick matplotlib's inline backend themselves: MPLBACKEND must not be
+# exported to them (Agg would silently drop every figure). The unit tests set
+# Agg in tests/conftest.py.
+unexport MPLBACKEND
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: help setup book build test lint unit nbval site-test serve execute bench clean freeze

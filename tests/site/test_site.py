@@ -14,7 +14,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
 from conftest import SITE, site_pages
 
 PAGE_BUDGET = 2 * 1024 * 1024
@@ -79,8 +78,7 @@ def test_page_loads_cleanly(context, server, path):
         foreign = [
             u
             for u in events["requests"]
-            if urlsplit(u).scheme not in ("data", "blob")
-            and urlsplit(u).netloc != base
+            if urlsplit(u).scheme not in ("data", "blob") and urlsplit(u).netloc != base
         ]
         assert foreign == [], f"requests to other hosts: {foreign}"
         assert events["failed"] == [], f"failed requests: {events['failed']}"

@@ -1,0 +1,1538 @@
+"""Pictures of convolutions: grids with values, windows, channel stacks, curves.
+
+One colour legend is used everywhere in the book (Okabe-Ito colours, safe
+for colour-blind readers):
+
+========================  ===========  ==========================================
+role                      colour       what it marks
+========================  ===========  ==========================================
+``"input"``               blue         the image or feature map being scanned
+``"kernel"``              orange       the kernel, and the window it covers
+``"output"``              green        what a convolution produces
+``"intermediate"``        purple       the result of a first pass, input of the next
+``"padding"``             grey         zeros added around the input
+========================  ===========  ==========================================
+
+:data:`ROLE_COLORS` holds a strong colour (edges, lines) and a light tint
+(cell faces) for each role, and :func:`legend` states the legend on a
+picture.
+
+Every drawing function takes ``ax=None`` (then it opens a figure through
+pyplot, sized for the drawing) and returns the artists it drew, grouped in a
+small object (:class:`Grid`, :class:`Window`, :class:`Stack`) or a dict.
+Nothing is set at import time: :func:`use_book_style` applies the book's
+rcParams explicitly, and :data:`BOOK_STYLE` can be used with
+:func:`matplotlib.rc_context`.
+
+Grids are drawn in data coordinates with one unit per cell, row 0 at the
+top (the y axis is inverted), so cell ``(i, j)`` of a grid whose origin is
+``(x0, y0)`` covers ``[x0 + j, x0 + j + 1] x [y0 + i, y0 + i + 1]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.collections import PathCollection, PolyCollection
+from matplotlib.font_manager import FontProperties
+from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
+from matplotlib.path import Path
+from matplotlib.textpath import TextPath
+from matplotlib.transforms import Affine2D
+
+from . import counting
+from ._validation import as_array, check_int, check_real, fail
+
+__all__ = [
+    "BOOK_STYLE",
+    "INPUT_COLOR",
+    "INTERMEDIATE_COLOR",
+    "KERNEL_COLOR",
+    "OUTPUT_COLOR",
+    "PADDING_COLOR",
+    "ROLE_COLORS",
+    "GlyphLabels",
+    "Grid",
+    "Stack",
+    "Window",
+    "draw_depthwise_stacking",
+    "draw_grid",
+    "draw_multiplication",
+    "draw_pointwise_filter",
+    "draw_stack",
+    "format_number",
+    "format_products",
+    "highlight_window",
+    "legend",
+    "plot_depthwise_cost_ratio",
+    "plot_spatial_cost_ratio",
+    "show_products",
+    "use_book_style",
+]
+
+#: Strong colour of inputs (Okabe-Ito blue).
+INPUT_COLOR = "#0072B2"
+#: Strong colour of kernels and of the window a kernel covers (Okabe-Ito orange).
+KERNEL_COLOR = "#D55E00"
+#: Strong colour of outputs (Okabe-Ito bluish green).
+OUTPUT_COLOR = "#009E73"
+#: Strong colour of intermediates, the output of one pass and input of the next.
+INTERMEDIATE_COLOR = "#CC79A7"
+#: Strong colour of zero padding.
+PADDING_COLOR = "#8C8C8C"
+
+
+def _tint(color, amount):
+    """``color`` mixed with white; ``amount`` 0 is white, 1 the colour."""
+    rgb = np.array(mpl.colors.to_rgb(color))
+    return mpl.colors.to_hex(1 - amount * (1 - rgb))
+
+
+#: For each role, ``"edge"`` (strong colour, for edges and lines), ``"face"``
+#: (light tint, for cell faces) and ``"label"`` (the legend's wording).
+ROLE_COLORS = {
+    "input": {"edge": INPUT_COLOR, "face": _tint(INPUT_COLOR, 0.22), "label": "input"},
+    "kernel": {
+        "edge": KERNEL_COLOR,
+        "face": _tint(KERNEL_COLOR, 0.25),
+        "label": "kernel / window",
+    },
+    "output": {
+        "edge": OUTPUT_COLOR,
+        "face": _tint(OUTPUT_COLOR, 0.25),
+        "label": "output",
+    },
+    "intermediate": {
+        "edge": INTERMEDIATE_COLOR,
+        "face": _tint(INTERMEDIATE_COLOR, 0.3),
+        "label": "intermediate",
+    },
+    "padding": {
+        "edge": PADDING_COLOR,
+        "face": "#F2F2F2",
+        "label": "zero padding",
+    },
+}
+
+#: The book's rcParams; apply with :func:`use_book_style` or
+#: ``matplotlib.rc_context(BOOK_STYLE)``.
+BOOK_STYLE = {
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "figure.figsize": (6.0, 3.6),
+    "figure.constrained_layout.use": False,
+    "font.size": 9.0,
+    "axes.titlesize": 10.0,
+    "axes.labelsize": 9.0,
+    "xtick.labelsize": 8.0,
+    "ytick.labelsize": 8.0,
+    "legend.fontsize": 8.0,
+    "legend.frameon": False,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "lines.linewidth": 1.6,
+    "axes.prop_cycle": mpl.cycler(
+        color=["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
+    ),
+    "svg.hashsalt": "sepconv",
+}
+
+_MINUS = "\N{MINUS SIGN}"
+
+
+def use_book_style():
+    """Apply the book's matplotlib style (:data:`BOOK_STYLE`) to ``rcParams``.
+
+    Nothing is changed when :mod:`sepconv.plotting` is imported; call this once
+    at the top of a notebook. It returns nothing, so a notebook cell ending
+    with it shows no output.
+
+    Examples
+    --------
+    >>> import matplotlib as mpl
+    >>> with mpl.rc_context():
+    ...     use_book_style()
+    ...     mpl.rcParams["font.size"] == BOOK_STYLE["font.size"]
+    True
+    """
+    mpl.rcParams.update(BOOK_STYLE)
+
+
+def _check_role(role):
+    if role not in ROLE_COLORS:
+        fail("role", f"one of {sorted(ROLE_COLORS)}", role)
+    return ROLE_COLORS[role]
+
+
+def format_number(value, *, decimals=None):
+    """Format a cell value: integers without a point, others with ``decimals``.
+
+    A negative value gets a true minus sign (U+2212), as matplotlib does for
+    tick labels.
+
+    Parameters
+    ----------
+    value : real
+        The number. NaN gives an empty string (a cell not computed yet).
+    decimals : int, optional
+        Decimals for non-integers (default 2). Integral values never get
+        decimals.
+
+    Examples
+    --------
+    >>> format_number(3.0)
+    '3'
+    >>> format_number(-2) == "\N{MINUS SIGN}2"
+    True
+    >>> format_number(0.3333)
+    '0.33'
+    >>> format_number(float("nan"))
+    ''
+    """
+    if isinstance(value, float | np.floating) and np.isnan(value):
+        return ""
+    value = check_real(value, "value")
+    decimals = 2 if decimals is None else check_int(decimals, "decimals", minimum=0)
+    if float(value).is_integer():
+        text = str(int(value))
+    else:
+        text = f"{value:.{decimals}f}"
+        if float(text) == 0:
+            text = f"{0:.{decimals}f}"
+    return text.replace("-", _MINUS)
+
+
+def format_products(
+    inputs, weights, *, total=None, decimals=None, max_terms=None, per_line=None
+):
+    """The sum of products one output cell is made of, as text.
+
+    Parameters
+    ----------
+    inputs, weights : array_like
+        Equal-sized arrays, multiplied element by element (in C order).
+    total : real, optional
+        The printed result; by default the sum of the products.
+    decimals : int, optional
+        As in :func:`format_number`.
+    max_terms : int, optional
+        Show at most this many products, then an ellipsis.
+    per_line : int, optional
+        Break the sum into lines of this many products (e.g. one line per
+        kernel row); later lines start with ``+``.
+
+    Examples
+    --------
+    >>> print(format_products([1, 2, 3], [1, 0, -1]).replace("\N{MINUS SIGN}", "-"))
+    1×1 + 2×0 + 3×(-1) = -2
+    >>> print(format_products([1, 2, 3, 4], [1, 1, 1, 1], max_terms=2))
+    1×1 + 2×1 + … = 10
+    >>> print(format_products([1, 2, 3, 4], [1, 1, 1, 1], per_line=2))
+    1×1 + 2×1
+    + 3×1 + 4×1 = 10
+    """
+    x = as_array(inputs, "inputs", ndim=(0, 1, 2, 3)).ravel()
+    w = as_array(weights, "weights", ndim=(0, 1, 2, 3)).ravel()
+    if x.size != w.size:
+        fail("weights", f"as many values as inputs ({x.size})", w)
+    terms = []
+    for a, b in zip(x, w, strict=True):
+        sb = format_number(b, decimals=decimals)
+        if b < 0:
+            sb = f"({sb})"
+        terms.append(f"{format_number(a, decimals=decimals)}×{sb}")
+    if max_terms is not None and len(terms) > check_int(
+        max_terms, "max_terms", minimum=1
+    ):
+        terms = [*terms[:max_terms], "…"]
+    result = float(np.dot(x, w)) if total is None else total
+    if per_line is None:
+        text = " + ".join(terms)
+    else:
+        n = check_int(per_line, "per_line", minimum=1)
+        text = "\n+ ".join(
+            " + ".join(terms[k : k + n]) for k in range(0, len(terms), n)
+        )
+    return text + " = " + format_number(result, decimals=decimals)
+
+
+def _new_axes(size):
+    """A fresh pyplot figure and axes, ``size`` in inches."""
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=size)
+    return fig.add_subplot()
+
+
+def _grid_axes(ax, *, width=6.0, height=3.0):
+    """Prepare axes for grid drawings (equal aspect, no frame, y down)."""
+    if ax is None:
+        ax = _new_axes((width, height))
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    if not ax.yaxis_inverted():
+        ax.invert_yaxis()
+    return ax
+
+
+def _pads(padding):
+    if isinstance(padding, int | np.integer) and not isinstance(padding, bool):
+        p = check_int(padding, "padding", minimum=0)
+        return (p, p, p, p)
+    if isinstance(padding, tuple | list) and len(padding) == 2:
+        ph, pw = (check_int(p, "padding", minimum=0) for p in padding)
+        return (ph, ph, pw, pw)
+    if isinstance(padding, tuple | list) and len(padding) == 4:
+        return tuple(check_int(p, "padding", minimum=0) for p in padding)
+    return fail(
+        "padding",
+        "an int, a pair (h, w) or four ints (top, bottom, left, right)",
+        padding,
+        error=TypeError,
+    )
+
+
+@lru_cache(maxsize=64)
+def _digit_middle(size, family):
+    """Height of the middle of a digit above the baseline, in points."""
+    ys = TextPath((0, 0), "0", prop=FontProperties(family=family, size=size)).vertices
+    return (ys[:, 1].min() + ys[:, 1].max()) / 2
+
+
+@lru_cache(maxsize=8192)
+def _glyphs(text, size, family, align="center"):
+    """The outline of ``text`` at ``size`` points, placed around the origin.
+
+    Horizontally centred (or starting at the origin with ``align="left"``),
+    vertically centred on the digits' height, so numbers share a baseline.
+    """
+    path = TextPath((0, 0), text, prop=FontProperties(family=family, size=size))
+    xs = path.vertices[:, 0] if len(path.vertices) else np.zeros(1)
+    x = (xs.min() + xs.max()) / 2 if align == "center" else 0.0
+    shift = np.array([x, _digit_middle(size, family)])
+    return Path(path.vertices - shift, path.codes)
+
+
+class GlyphLabels:
+    """Many short texts drawn as one collection of glyph outlines.
+
+    Much faster to redraw than one :class:`~matplotlib.text.Text` per label
+    (what live explorers need), a little softer to read. Each label is placed
+    by its centre (or its left end) in data coordinates, sized in points.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    fontsize : float, keyword-only
+        Size in points.
+    zorder : float, keyword-only
+    family : str, keyword-only, optional
+        Font family (default: the first of ``font.family``).
+    align : {"center", "left"}, keyword-only
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> labels = GlyphLabels(Figure().add_subplot(), fontsize=8)
+    >>> labels.set(["12", "−3"], [(0.5, 0.5), (1.5, 0.5)])
+    >>> labels.strings
+    ['12', '−3']
+    """
+
+    def __init__(self, ax, *, fontsize, zorder=2.0, family=None, align="center"):
+        self.fontsize = fontsize
+        self.family = family or mpl.rcParams["font.family"][0]
+        if align not in ("center", "left"):
+            fail("align", '"center" or "left"', align)
+        self.align = align
+        self.strings = []
+        # glyphs are sized in points (display space is y-up whatever the axes)
+        points = Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans
+        self.collection = PathCollection(
+            [],
+            offsets=np.zeros((0, 2)),
+            offset_transform=ax.transData,
+            transform=points,
+            edgecolor="none",
+            zorder=zorder,
+        )
+        ax.add_collection(self.collection, autolim=False)
+
+    def set(self, strings, positions, colors="black"):
+        """Show ``strings`` at ``positions`` (data coordinates), in ``colors``."""
+        self.strings = [str(s) for s in strings]
+        self.collection.set_paths(
+            [_glyphs(s, self.fontsize, self.family, self.align) for s in self.strings]
+        )
+        self.collection.set_offsets(np.reshape(positions, (-1, 2)))
+        self.collection.set_facecolor(colors if len(colors) else "black")
+
+    def set_lines(self, text, xy, *, spacing=1.3):
+        """Show a multi-line ``text`` from ``xy`` down, one label per line.
+
+        ``spacing`` is the line pitch in multiples of the font size; the
+        axes must map one data unit to a fixed size (grid axes).
+        """
+        lines = str(text).split("\n")
+        ax = self.collection.axes
+        to_data = ax.transData.inverted()
+        origin = ax.transData.transform(xy)
+        pitch = spacing * self.fontsize * ax.figure.dpi / 72
+        positions = [
+            to_data.transform(origin - (0, k * pitch)) for k in range(len(lines))
+        ]
+        self.set(lines, positions)
+
+    @property
+    def text(self):
+        """The labels joined by newlines."""
+        return "\n".join(self.strings)
+
+
+def _cell_quads(x0, y0, rows, cols):
+    """Corners of the cells of a ``rows x cols`` grid at ``(x0, y0)``."""
+    j, i = np.meshgrid(np.arange(cols), np.arange(rows))
+    x, y = x0 + j.ravel(), y0 + i.ravel()
+    return np.stack(
+        [
+            np.stack([x, y], 1),
+            np.stack([x + 1, y], 1),
+            np.stack([x + 1, y + 1], 1),
+            np.stack([x, y + 1], 1),
+        ],
+        axis=1,
+    )
+
+
+class Grid:
+    """A grid of cells with values, drawn on ``ax``; update it in place.
+
+    Made by :func:`draw_grid`. The cells are one
+    :class:`~matplotlib.collections.PolyCollection` (``cells``); the values
+    are either one :class:`~matplotlib.text.Text` per cell (``texts``, an
+    object array of shape ``capacity``, hinted and crisp) or, with
+    ``fast_text``, one :class:`~matplotlib.collections.PathCollection` of
+    glyph outlines (``labels``; many times faster to draw). Indices are in
+    padded coordinates: cell ``(0, 0)`` is the top-left padding cell when
+    there is padding.
+    """
+
+    def __init__(
+        self,
+        ax,
+        origin,
+        capacity,
+        role,
+        *,
+        fontsize,
+        decimals,
+        show_values,
+        fast_text,
+        zorder,
+        label,
+    ):
+        self.ax = ax
+        self.origin = tuple(float(v) for v in origin)
+        self.capacity = tuple(capacity)
+        self.role = role
+        self.fontsize = fontsize
+        self.decimals = decimals
+        self.shape = (0, 0)
+        self.padding = (0, 0, 0, 0)
+        self.values = None
+        self.strings = np.full(self.capacity, "", dtype=object)
+        self.faces = None
+        self.highlight = None
+        self.visible = True
+        self.cells = PolyCollection([], linewidths=0.8, zorder=zorder)
+        ax.add_collection(self.cells, autolim=False)
+        self.texts = None
+        self.labels = None
+        if show_values and fast_text:
+            self.labels = GlyphLabels(ax, fontsize=fontsize, zorder=zorder + 0.01)
+        elif show_values:
+            self.texts = np.empty(self.capacity, dtype=object)
+            for i in range(self.capacity[0]):
+                for j in range(self.capacity[1]):
+                    self.texts[i, j] = ax.text(
+                        self.origin[0] + j + 0.5,
+                        self.origin[1] + i + 0.5,
+                        "",
+                        ha="center",
+                        va="center_baseline",
+                        fontsize=fontsize,
+                        zorder=zorder + 0.01,
+                        visible=False,
+                        gid="cell-value",
+                    )
+        self.label = None
+        if label is not None:
+            self.label = ax.text(
+                0,
+                0,
+                label,
+                ha="center",
+                va="bottom",
+                fontsize=fontsize,
+                color=ROLE_COLORS[role]["edge"],
+                zorder=zorder + 0.02,
+            )
+
+    def __repr__(self):
+        return (
+            f"Grid(role={self.role!r}, shape={self.shape}, padding={self.padding}, "
+            f"origin={self.origin})"
+        )
+
+    @property
+    def padded_shape(self):
+        """``(rows, cols)`` of the shown grid, padding included."""
+        t, b, left, r = self.padding
+        return (self.shape[0] + t + b, self.shape[1] + left + r)
+
+    def cell_origin(self, i, j):
+        """Top-left corner ``(x, y)`` of cell ``(i, j)`` (padded coordinates)."""
+        return (self.origin[0] + j, self.origin[1] + i)
+
+    def cell_center(self, i, j):
+        """Centre ``(x, y)`` of cell ``(i, j)`` (padded coordinates)."""
+        return (self.origin[0] + j + 0.5, self.origin[1] + i + 0.5)
+
+    def extent(self):
+        """``(x0, x1, y0, y1)`` of the shown grid, padding included."""
+        rows, cols = self.padded_shape
+        x0, y0 = self.origin
+        return (x0, x0 + cols, y0, y0 + rows)
+
+    def artists(self):
+        """Every artist of the grid (cells, values, caption)."""
+        found = [self.cells]
+        if self.labels is not None:
+            found.append(self.labels.collection)
+        if self.texts is not None:
+            found.extend(self.texts.ravel())
+        if self.label is not None:
+            found.append(self.label)
+        return found
+
+    def set_visible(self, visible):
+        """Show or hide the whole grid."""
+        self.visible = bool(visible)
+        self._draw()
+        if self.label is not None:
+            self.label.set_visible(self.visible)
+        return self
+
+    def move_to(self, origin):
+        """Move the whole grid so that its top-left corner is ``origin``."""
+        self.origin = tuple(float(v) for v in origin)
+        if self.texts is not None:
+            x0, y0 = self.origin
+            for (i, j), text in np.ndenumerate(self.texts):
+                text.set_position((x0 + j + 0.5, y0 + i + 0.5))
+        self._draw()
+        return self
+
+    def set_role(self, role):
+        """Recolour the grid for ``role`` (a key of :data:`ROLE_COLORS`)."""
+        _check_role(role)
+        self.role = role
+        if self.label is not None:
+            self.label.set_color(ROLE_COLORS[role]["edge"])
+        return self.update(self.values, padding=self.padding)
+
+    def update(self, values, *, padding=None, highlight=None, faces=None):
+        """Show ``values`` (a 2-D array; NaN = not computed yet) in place.
+
+        Parameters
+        ----------
+        values : array_like, 2-D
+            The interior values; the shape may change, up to ``capacity``
+            minus the padding.
+        padding : int or tuple, optional
+            Zero padding drawn around the values (default: unchanged).
+        highlight : tuple of int, optional
+            Interior ``(i, j)`` drawn with a strong face (the cell being
+            computed).
+        faces : array_like of colours, optional
+            Face colour of every interior cell, shape ``values.shape``
+            (overrides the role's tint, e.g. to shade counts).
+        """
+        values = as_array(values, "values", ndim=2)
+        pads = self.padding if padding is None else _pads(padding)
+        t, b, left, r = pads
+        rows, cols = values.shape[0] + t + b, values.shape[1] + left + r
+        if rows > self.capacity[0] or cols > self.capacity[1]:
+            fail(
+                "values",
+                f"no larger than the grid's capacity {self.capacity} with padding",
+                values,
+            )
+        self.values, self.shape, self.padding = values, values.shape, pads
+        self.faces = None if faces is None else np.asarray(faces, dtype=object)
+        self.highlight = None if highlight is None else tuple(highlight)
+        self.strings[...] = ""
+        for (i, j), v in np.ndenumerate(values):
+            self.strings[i + t, j + left] = format_number(v, decimals=self.decimals)
+        for i in range(rows):
+            for j in range(cols):
+                if not (
+                    t <= i < t + values.shape[0] and left <= j < left + values.shape[1]
+                ):
+                    self.strings[i, j] = "0"
+        self._draw()
+        return self
+
+    def _inside(self, i, j):
+        t, _, left, _ = self.padding
+        return t <= i < t + self.shape[0] and left <= j < left + self.shape[1]
+
+    def _draw(self):
+        """Push the state (values, colours, position) into the artists."""
+        rows, cols = self.padded_shape if self.visible else (0, 0)
+        t, _, left, _ = self.padding
+        colors = ROLE_COLORS[self.role]
+        pad = ROLE_COLORS["padding"]
+        strong = _tint(colors["edge"], 0.6)
+        face, edge, style = [], [], []
+        strings, centres, ink = [], [], []
+        for i in range(rows):
+            for j in range(cols):
+                if self._inside(i, j):
+                    v = self.values[i - t, j - left]
+                    if self.faces is not None:
+                        f = self.faces[i - t, j - left]
+                    else:
+                        f = colors["face"] if v == v else "white"
+                    if self.highlight == (i - t, j - left):
+                        f = strong
+                    face.append(f)
+                    edge.append(colors["edge"])
+                    style.append("solid")
+                    color = "black"
+                else:
+                    face.append(pad["face"])
+                    edge.append(pad["edge"])
+                    style.append((0, (2, 2)))
+                    color = pad["edge"]
+                s = self.strings[i, j]
+                if s:
+                    strings.append(s)
+                    centres.append((self.origin[0] + j + 0.5, self.origin[1] + i + 0.5))
+                    ink.append(color)
+        layout = (self.origin, rows, cols)
+        if layout != getattr(self, "_layout", None):  # rebuilding paths is slow
+            self.cells.set_verts(list(_cell_quads(*self.origin, rows, cols)))
+            self._layout = layout
+        self.cells.set_facecolor(face or "none")
+        self.cells.set_edgecolor(edge or "none")
+        self.cells.set_linestyle(style or "solid")
+        if self.labels is not None:
+            self.labels.set(strings, centres, ink)
+        if self.texts is not None:
+            for (i, j), text in np.ndenumerate(self.texts):
+                s = self.strings[i, j] if i < rows and j < cols else ""
+                text.set_visible(bool(s))
+                if s:
+                    text.set_text(s)
+                    text.set_color("black" if self._inside(i, j) else pad["edge"])
+        if self.label is not None:
+            x0, x1, y0, _ = self.extent()
+            self.label.set_position(((x0 + x1) / 2, y0 - 0.25))
+
+
+def draw_grid(
+    values,
+    ax=None,
+    *,
+    role="input",
+    origin=(0.0, 0.0),
+    padding=0,
+    show_values=True,
+    decimals=None,
+    fontsize=None,
+    label=None,
+    capacity=None,
+    zorder=1.0,
+    highlight=None,
+    fast_text=False,
+):
+    """Draw a 2-D array as a grid of cells, with the values written in them.
+
+    Parameters
+    ----------
+    values : array_like, 2-D
+        The values; NaN draws an empty (not yet computed) cell.
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new pyplot figure.
+    role : str, keyword-only
+        ``"input"``, ``"kernel"``, ``"output"``, ``"intermediate"`` or
+        ``"padding"``; picks the colours (see :data:`ROLE_COLORS`).
+    origin : (x, y), keyword-only
+        Top-left corner in data units (one unit per cell, y pointing down).
+    padding : int, (h, w) or (top, bottom, left, right), keyword-only
+        Zero padding drawn around the values, grey and dashed.
+    show_values : bool, keyword-only
+        Write the values in the cells.
+    decimals : int, keyword-only, optional
+        Decimals for non-integer values (see :func:`format_number`).
+    fontsize : float, keyword-only, optional
+        Size of the values, in points (default: 0.9 x ``font.size``).
+    label : str, keyword-only, optional
+        A caption written above the grid.
+    capacity : (rows, cols), keyword-only, optional
+        The largest padded shape :meth:`Grid.update` may show later (only
+        used to preallocate the per-cell texts).
+    zorder : float, keyword-only
+        Drawing order (later layers of a :func:`draw_stack` are higher).
+    highlight : (i, j), keyword-only, optional
+        A cell drawn with a strong face.
+    fast_text : bool, keyword-only
+        Draw the values as glyph outlines in one collection instead of one
+        text artist per cell: many times faster to redraw (for live
+        explorers), a little softer to read.
+
+    Returns
+    -------
+    Grid
+        The cells, values and caption, updatable in place.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().add_subplot()
+    >>> grid = draw_grid([[1, 2], [3, 4]], ax, role="kernel", padding=1)
+    >>> grid.padded_shape, grid.strings[0, 0], grid.strings[1, 1]
+    ((4, 4), '0', '1')
+    """
+    _check_role(role)
+    ax = _grid_axes(ax)
+    arr = as_array(values, "values", ndim=2)
+    t, b, left, r = _pads(padding)
+    rows, cols = arr.shape[0] + t + b, arr.shape[1] + left + r
+    if capacity is None:
+        capacity = (rows, cols)
+    capacity = (
+        max(rows, check_int(capacity[0], "capacity", minimum=1)),
+        max(cols, check_int(capacity[1], "capacity", minimum=1)),
+    )
+    if fontsize is None:
+        fontsize = 0.9 * mpl.rcParams["font.size"]
+    grid = Grid(
+        ax,
+        origin,
+        capacity,
+        role,
+        fontsize=fontsize,
+        decimals=decimals,
+        show_values=show_values,
+        fast_text=fast_text,
+        zorder=zorder,
+        label=label,
+    )
+    grid.update(arr, padding=(t, b, left, r), highlight=highlight)
+    x0, x1, y0, y1 = grid.extent()
+    ax.update_datalim([(x0, y0), (x1, y1)])
+    ax.autoscale_view()
+    return grid
+
+
+class Window:
+    """The cells a kernel covers at one position, outlined on a :class:`Grid`.
+
+    Made by :func:`highlight_window`. ``taps`` (one
+    :class:`~matplotlib.collections.PolyCollection`) shades the cells that
+    are multiplied, spread out by the dilation; ``box`` outlines the whole
+    window; the kernel values, when given, are written small ("×w") in the
+    corner of each tapped cell (``weights``: Text artists, or glyph outlines
+    with ``fast_text``).
+    """
+
+    def __init__(self, grid, *, capacity, fontsize, fast_text, show_weights):
+        ax = grid.ax
+        self.grid = grid
+        self.capacity = capacity
+        self.kernel_shape = (1, 1)
+        self.dilation = (1, 1)
+        self.kernel = None
+        self.row = self.col = 0
+        self.visible = True
+        edge = ROLE_COLORS["kernel"]["edge"]
+        z = grid.cells.get_zorder()
+        # taps sit between the cells and their values (zorder + 0.01)
+        self.taps = PolyCollection(
+            [],
+            facecolor=_tint(edge, 0.18),
+            edgecolor=edge,
+            linewidths=1.0,
+            alpha=0.85,
+            zorder=z + 0.005,
+        )
+        ax.add_collection(self.taps, autolim=False)
+        self.box = ax.add_patch(
+            Rectangle(
+                (0, 0), 1, 1, fill=False, edgecolor=edge, linewidth=2.0, zorder=z + 0.5
+            )
+        )
+        self.fontsize = fontsize
+        self.weights = None
+        self.weight_labels = None
+        if show_weights and fast_text:
+            self.weight_labels = GlyphLabels(ax, fontsize=fontsize, zorder=z + 0.6)
+        elif show_weights:
+            self.weights = [
+                ax.text(
+                    0,
+                    0,
+                    "",
+                    ha="right",
+                    va="bottom",
+                    fontsize=fontsize,
+                    color=edge,
+                    zorder=z + 0.6,
+                    visible=False,
+                    gid="cell-value",
+                )
+                for _ in range(capacity)
+            ]
+
+    def __repr__(self):
+        return (
+            f"Window(row={self.row}, col={self.col}, kernel_shape={self.kernel_shape}, "
+            f"dilation={self.dilation})"
+        )
+
+    def artists(self):
+        """Every artist of the window."""
+        found = [self.taps, self.box]
+        if self.weights is not None:
+            found.extend(self.weights)
+        if self.weight_labels is not None:
+            found.append(self.weight_labels.collection)
+        return found
+
+    def set_visible(self, visible):
+        """Show or hide the window."""
+        self.visible = bool(visible)
+        return self.move(self.row, self.col)
+
+    def move(self, row, col, *, kernel=None, kernel_shape=None, dilation=None):
+        """Put the window's top-left tap on padded cell ``(row, col)``.
+
+        ``kernel`` (values), ``kernel_shape`` and ``dilation`` may change
+        too, within the capacity the window was drawn with.
+        """
+        if kernel is not None:
+            kernel = as_array(kernel, "kernel", ndim=2)
+            self.kernel = kernel
+            kernel_shape = kernel.shape
+        if kernel_shape is not None:
+            kernel_shape = tuple(kernel_shape)
+            if kernel_shape[0] * kernel_shape[1] > self.capacity:
+                fail("kernel_shape", f"at most {self.capacity} taps", kernel_shape)
+            self.kernel_shape = kernel_shape
+            if self.kernel is not None and self.kernel.shape != kernel_shape:
+                self.kernel = None
+        if dilation is not None:
+            self.dilation = tuple(dilation)
+        self.row, self.col = int(row), int(col)
+        kh, kw = self.kernel_shape
+        dh, dw = self.dilation
+        x0, y0 = self.grid.cell_origin(self.row, self.col)
+        quads, strings, corners = [], [], []
+        edge = ROLE_COLORS["kernel"]["edge"]
+        if self.visible:
+            for u in range(kh):
+                for v in range(kw):
+                    x, y = x0 + v * dw, y0 + u * dh
+                    quads.append([(x, y), (x + 1, y), (x + 1, y + 1), (x, y + 1)])
+                    if self.kernel is not None:
+                        strings.append("×" + format_number(self.kernel[u, v]))
+                        corners.append((x + 0.96, y + 0.96))
+        self.taps.set_verts(quads)
+        if self.weights is not None:
+            for k, text in enumerate(self.weights):
+                text.set_visible(k < len(strings))
+                if k < len(strings):
+                    text.set_text(strings[k])
+                    text.set_position(corners[k])
+        if self.weight_labels is not None:
+            # glyph outlines are centred: put the centre in the corner's area
+            self.weight_labels.set(
+                strings,
+                [(cx - 0.26, cy - 0.2) for cx, cy in corners],
+                [edge] * len(strings),
+            )
+        self.box.set_visible(self.visible)
+        self.box.set_xy((x0, y0))
+        self.box.set_width((kw - 1) * dw + 1)
+        self.box.set_height((kh - 1) * dh + 1)
+        return self
+
+
+def highlight_window(
+    grid,
+    row,
+    col,
+    kernel_shape=(3, 3),
+    *,
+    dilation=1,
+    kernel=None,
+    capacity=None,
+    fontsize=None,
+    fast_text=None,
+):
+    """Outline the window a kernel covers on ``grid``, top-left at ``(row, col)``.
+
+    Parameters
+    ----------
+    grid : Grid
+        The (padded) input drawn by :func:`draw_grid`.
+    row, col : int
+        Padded coordinates of the top-left tap, e.g. ``(i*s, j*s)`` for
+        output cell ``(i, j)`` with stride ``s``.
+    kernel_shape : (kh, kw)
+        The kernel's shape (ignored when ``kernel`` is given).
+    dilation : int or (dh, dw), keyword-only
+        Spacing between taps (1 = adjacent cells).
+    kernel : array_like, keyword-only, optional
+        Kernel values, written small ("×w") in the corner of each tapped cell:
+        the multiplications being done.
+    capacity : int, keyword-only, optional
+        The largest number of taps :meth:`Window.move` may show later.
+    fontsize : float, keyword-only, optional
+        Size of the kernel values (default: 0.6 x the grid's font size).
+    fast_text : bool, keyword-only, optional
+        As in :func:`draw_grid` (default: as the grid).
+
+    Returns
+    -------
+    Window
+        Movable with :meth:`Window.move`.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> grid = draw_grid(np.arange(25).reshape(5, 5), Figure().add_subplot())
+    >>> window = highlight_window(grid, 1, 2, (3, 3), kernel=np.ones((3, 3)))
+    >>> window.box.get_xy(), window.box.get_width(), window.weights[0].get_text()
+    ((2.0, 1.0), 3, '×1')
+    """
+    if not isinstance(grid, Grid):
+        fail("grid", "a Grid made by draw_grid", grid, error=TypeError)
+    if kernel is not None:
+        kernel = as_array(kernel, "kernel", ndim=2)
+        kernel_shape = kernel.shape
+    kh, kw = (check_int(k, "kernel_shape", minimum=1) for k in kernel_shape)
+    dh, dw = (dilation, dilation) if np.ndim(dilation) == 0 else dilation
+    dh, dw = check_int(dh, "dilation", minimum=1), check_int(dw, "dilation", minimum=1)
+    n = kh * kw if capacity is None else max(kh * kw, check_int(capacity, "capacity"))
+    if fast_text is None:
+        fast_text = grid.labels is not None
+    window = Window(
+        grid,
+        capacity=n,
+        fontsize=0.6 * grid.fontsize if fontsize is None else fontsize,
+        fast_text=fast_text,
+        show_weights=kernel is not None,
+    )
+    return window.move(
+        row, col, kernel=kernel, kernel_shape=(kh, kw), dilation=(dh, dw)
+    )
+
+
+def show_products(inputs, weights, ax=None, *, xy=(0.5, 0.0), total=None, **text_kw):
+    """Write the products one output cell sums, e.g. ``1×1 + 2×0 = 1``, on ``ax``.
+
+    Parameters
+    ----------
+    inputs, weights : array_like
+        As in :func:`format_products`.
+    ax : matplotlib Axes, optional
+        Where to write; by default a new pyplot figure.
+    xy : (x, y), keyword-only
+        Position in axes coordinates (0 to 1).
+    total : real, keyword-only, optional
+        As in :func:`format_products`.
+    **text_kw
+        Passed to :meth:`matplotlib.axes.Axes.text` (``max_terms`` and
+        ``decimals`` go to :func:`format_products`).
+
+    Returns
+    -------
+    matplotlib.text.Text
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> text = show_products([2, 3], [1, 1], Figure().add_subplot())
+    >>> text.get_text()
+    '2×1 + 3×1 = 5'
+    """
+    if ax is None:
+        ax = _new_axes((5.0, 0.6))
+        ax.set_axis_off()
+    fmt_kw = {k: text_kw.pop(k) for k in ("max_terms", "decimals") if k in text_kw}
+    text_kw.setdefault("ha", "center")
+    text_kw.setdefault("va", "bottom")
+    return ax.text(
+        *xy,
+        format_products(inputs, weights, total=total, **fmt_kw),
+        transform=ax.transAxes,
+        **text_kw,
+    )
+
+
+def legend(ax=None, *, roles=("input", "kernel", "output"), **legend_kw):
+    """State the colour legend on a picture: one patch per role.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes, optional
+        Where to put the legend; by default a new pyplot figure.
+    roles : sequence of str, keyword-only
+        Keys of :data:`ROLE_COLORS`, in order.
+    **legend_kw
+        Passed to :meth:`matplotlib.axes.Axes.legend` (default: one row below
+        the drawing).
+
+    Returns
+    -------
+    matplotlib.legend.Legend
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> lg = legend(Figure().add_subplot(), roles=("input", "output"))
+    >>> [t.get_text() for t in lg.get_texts()]
+    ['input', 'output']
+    """
+    if ax is None:
+        ax = _new_axes((5.0, 0.5))
+        ax.set_axis_off()
+    if isinstance(roles, str):
+        fail("roles", "a sequence of role names", roles, error=TypeError)
+    handles = []
+    for role in roles:
+        c = _check_role(role)
+        style = "--" if role == "padding" else "-"
+        handles.append(
+            Patch(
+                facecolor=c["face"],
+                edgecolor=c["edge"],
+                linestyle=style,
+                label=c["label"],
+            )
+        )
+    legend_kw.setdefault("loc", "upper center")
+    legend_kw.setdefault("bbox_to_anchor", (0.5, 0.0))
+    legend_kw.setdefault("ncols", len(handles))
+    legend_kw.setdefault("frameon", False)
+    legend_kw.setdefault("handlelength", 1.2)
+    legend_kw.setdefault("columnspacing", 1.0)
+    return ax.legend(handles=handles, **legend_kw)
+
+
+@dataclass
+class Stack:
+    """A channel stack drawn as offset layers; ``layers[c]`` is channel ``c``.
+
+    Made by :func:`draw_stack`. Layers are :class:`Grid` objects (or plain
+    outlines, :class:`matplotlib.patches.Rectangle`, for deep stacks).
+    """
+
+    ax: object
+    layers: list
+    offset: tuple
+    label: object = None
+
+    def update(self, array, *, highlight=None):
+        """Show new values (``(C, H, W)``, NaN = not computed) in place."""
+        arr = as_array(array, "array", ndim=3)
+        if arr.shape[0] != len(self.layers):
+            fail("array", f"{len(self.layers)} channels", arr)
+        for c, layer in enumerate(self.layers):
+            if isinstance(layer, Grid):
+                layer.update(arr[c], highlight=highlight)
+        return self
+
+
+def _full_layers(depth, max_layers, front_first):
+    """Channels drawn as full grids: the front ones and the back-most one."""
+    if depth <= max_layers:
+        return set(range(depth))
+    if front_first:
+        return {*range(max_layers - 1), depth - 1}
+    return {0, *range(depth - max_layers + 1, depth)}
+
+
+def draw_stack(
+    array,
+    ax=None,
+    *,
+    role="input",
+    origin=(0.0, 0.0),
+    offset=0.35,
+    front="first",
+    show_values="front",
+    decimals=None,
+    fontsize=None,
+    label=None,
+    max_layers=16,
+):
+    """Draw an ``H x W x C`` stack (given as ``(C, H, W)``) as offset layers.
+
+    Each layer is shifted by ``offset`` cells up and to the right of the one
+    in front of it, so the depth reads from front (bottom left) to back (top
+    right).
+
+    Parameters
+    ----------
+    array : array_like, shape (C, H, W)
+        The stack, channels first (NaN: not computed yet).
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new pyplot figure.
+    role : str, keyword-only
+        Colour role of every layer (see :data:`ROLE_COLORS`).
+    origin : (x, y), keyword-only
+        Top-left corner of the front layer.
+    offset : float, keyword-only
+        Shift between consecutive layers, in cells.
+    front : {"first", "last"}, keyword-only
+        Which channel is in front: channel 0 (the usual picture) or channel
+        ``C - 1`` (a stack that grows towards the reader as layers are
+        added).
+    show_values : {"front", "all", False}, keyword-only
+        Which layers get their values written.
+    decimals, fontsize : keyword-only
+        As in :func:`draw_grid`.
+    label : str, keyword-only, optional
+        A caption written below the stack.
+    max_layers : int, keyword-only
+        Deeper stacks draw only the ``max_layers - 1`` front layers and the
+        back-most one as full grids, the others as plain outlines.
+
+    Returns
+    -------
+    Stack
+        ``layers[c]`` is channel ``c``.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> stack = draw_stack(np.zeros((3, 2, 2)), Figure().add_subplot())
+    >>> len(stack.layers), stack.layers[0].origin, stack.layers[2].origin
+    (3, (0.0, 0.0), (0.7, -0.7))
+    >>> stack = draw_stack(np.zeros((3, 2, 2)), Figure().add_subplot(), front="last")
+    >>> stack.layers[0].origin, stack.layers[2].origin
+    ((0.7, -0.7), (0.0, 0.0))
+    """
+    arr = as_array(array, "array", ndim=3)
+    _check_role(role)
+    if show_values not in ("front", "all", False):
+        fail("show_values", '"front", "all" or False', show_values)
+    if front not in ("first", "last"):
+        fail("front", '"first" or "last"', front)
+    offset = check_real(offset, "offset")
+    ax = _grid_axes(ax)
+    depth, h, w = arr.shape
+    x0, y0 = (float(v) for v in origin)
+    front_first = front == "first"
+    max_layers = check_int(max_layers, "max_layers", minimum=2)
+    full = _full_layers(depth, max_layers, front_first)
+    layers = [None] * depth
+    colors = ROLE_COLORS[role]
+    front_channel = 0 if front_first else depth - 1
+    # depth index 0 is the front; draw from the back to the front
+    depth_of = (lambda c: c) if front_first else (lambda c: depth - 1 - c)
+    for c in sorted(range(depth), key=depth_of, reverse=True):
+        k = depth_of(c)
+        o = (round(x0 + k * offset, 6), round(y0 - k * offset, 6))
+        z = 1.0 + (depth - k) * 0.1
+        if c in full:
+            layers[c] = draw_grid(
+                arr[c],
+                ax,
+                role=role,
+                origin=o,
+                show_values=show_values == "all"
+                or (show_values == "front" and c == front_channel),
+                decimals=decimals,
+                fontsize=fontsize,
+                zorder=z,
+            )
+        else:
+            layers[c] = ax.add_patch(
+                Rectangle(
+                    o,
+                    w,
+                    h,
+                    facecolor=colors["face"],
+                    edgecolor=colors["edge"],
+                    linewidth=0.4,
+                    zorder=z,
+                )
+            )
+    label_artist = None
+    if label is not None:
+        size = 0.9 * mpl.rcParams["font.size"] if fontsize is None else fontsize
+        label_artist = ax.text(
+            x0 + w / 2 + (depth - 1) * offset / 2,
+            y0 + h + 0.3,
+            label,
+            ha="center",
+            va="top",
+            fontsize=size,
+            color=colors["edge"],
+        )
+    ax.autoscale_view()
+    return Stack(ax=ax, layers=layers, offset=(offset, -offset), label=label_artist)
+
+
+def draw_pointwise_filter(
+    weights, ax=None, *, origin=(0.0, 0.0), fontsize=None, label=None
+):
+    """Draw a pointwise filter, ``D`` weights, as a ``1 x 1 x D`` column.
+
+    The layers are offset by 0.62 of a cell and the weights of the back
+    layers are written in their visible corner, so every weight is readable.
+
+    Parameters
+    ----------
+    weights : array_like, shape (D,)
+        One weight per input channel; weight 0 is the front layer.
+    ax, origin, fontsize, label
+        As in :func:`draw_stack`.
+
+    Returns
+    -------
+    Stack
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> col = draw_pointwise_filter([1, -1, 2], Figure().add_subplot())
+    >>> [layer.texts[0, 0].get_text() for layer in col.layers]
+    ['1', '−1', '2']
+    """
+    w = as_array(weights, "weights", ndim=1)
+    stack = draw_stack(
+        w.reshape(-1, 1, 1),
+        ax,
+        role="kernel",
+        origin=origin,
+        offset=0.62,
+        show_values="all",
+        fontsize=fontsize,
+        label=label,
+        max_layers=max(2, w.size),
+    )
+    for layer in stack.layers[1:]:
+        x, y = layer.origin
+        layer.texts[0, 0].set_position((x + 0.6, y + 0.42))
+    return stack
+
+
+def draw_depthwise_stacking(
+    maps, ax=None, *, role="output", fontsize=None, labels=True
+):
+    """Draw per-channel maps side by side, an arrow, and the same maps stacked.
+
+    This is the end of a depthwise step: each channel was filtered on its
+    own, and the ``C`` maps of ``H x W`` are stacked into ``H x W x C``.
+
+    Parameters
+    ----------
+    maps : array_like, shape (C, H, W)
+        The per-channel maps.
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new pyplot figure.
+    role : str, keyword-only
+        Colour role (default ``"output"``).
+    fontsize : float, keyword-only, optional
+        Size of the values.
+    labels : bool, keyword-only
+        Write "channel c" under each map and the stack's shape under it.
+
+    Returns
+    -------
+    dict
+        ``"maps"``: list of :class:`Grid`, ``"arrow"``: the arrow patch,
+        ``"stack"``: the :class:`Stack`.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> drawn = draw_depthwise_stacking(np.ones((3, 2, 2)), Figure().add_subplot())
+    >>> len(drawn["maps"]), len(drawn["stack"].layers)
+    (3, 3)
+    """
+    arr = as_array(maps, "maps", ndim=3)
+    depth, h, w = arr.shape
+    ax = _grid_axes(ax, width=1.2 * (depth * (w + 1) + w + 4), height=1.2 * (h + 2))
+    size = 0.9 * mpl.rcParams["font.size"] if fontsize is None else fontsize
+    grids = []
+    for c in range(depth):
+        grids.append(
+            draw_grid(
+                arr[c],
+                ax,
+                role=role,
+                origin=(c * (w + 1.0), 0.0),
+                fontsize=size,
+                label=f"channel {c}" if labels else None,
+            )
+        )
+    x_end = depth * (w + 1.0) - 1.0
+    arrow = ax.add_patch(
+        FancyArrowPatch(
+            (x_end + 0.3, h / 2),
+            (x_end + 1.7, h / 2),
+            arrowstyle="-|>",
+            mutation_scale=12,
+            color=ROLE_COLORS[role]["edge"],
+        )
+    )
+    stack = draw_stack(
+        arr,
+        ax,
+        role=role,
+        origin=(x_end + 2.0, 0.0),
+        fontsize=size,
+        label=f"{h}×{w}×{depth}" if labels else None,
+    )
+    ax.autoscale_view()
+    return {"maps": grids, "arrow": arrow, "stack": stack}
+
+
+def draw_multiplication(
+    image,
+    kernel,
+    output,
+    position,
+    ax=None,
+    *,
+    stride=1,
+    padding=0,
+    dilation=1,
+    role_in="input",
+    role_out="output",
+    fontsize=None,
+):
+    """One step of a scan: the window on the image, the kernel, the output cell.
+
+    Draws ``image (*) kernel = output`` side by side, outlines the window
+    that produces output cell ``position``, writes the kernel weights in the
+    window's cells, fills the output up to that cell, and writes the sum of
+    products below. The output values are passed in (computed by
+    :mod:`sepconv.core`); nothing is computed here but the displayed sum.
+
+    Parameters
+    ----------
+    image, kernel, output : array_like, 2-D
+        The input, the kernel and the full output of the scan.
+    position : (i, j)
+        The output cell being computed; cells after it (in row-major order)
+        are drawn empty.
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new pyplot figure.
+    stride, padding, dilation : keyword-only
+        As in :func:`sepconv.core.correlate2d` (padding: int, (h, w) or four
+        per-side values).
+    role_in, role_out : str, keyword-only
+        Colour roles of the input and the output (e.g. ``"intermediate"``).
+    fontsize : float, keyword-only, optional
+        Size of the values.
+
+    Returns
+    -------
+    dict
+        ``"image"``, ``"kernel"``, ``"output"`` (:class:`Grid`),
+        ``"window"`` (:class:`Window`), ``"products"`` (Text) and
+        ``"signs"`` (the "⋆" and "=" texts).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> img = np.arange(9).reshape(3, 3)
+    >>> drawn = draw_multiplication(
+    ...     img, np.ones((2, 2)), [[8, 12], [20, 24]], (0, 1), Figure().add_subplot()
+    ... )
+    >>> drawn["products"].get_text()
+    '1×1 + 2×1 + 4×1 + 5×1 = 12'
+    """
+    x = as_array(image, "image", ndim=2)
+    k = as_array(kernel, "kernel", ndim=2)
+    out = as_array(output, "output", ndim=2)
+    i, j = (check_int(p, "position", minimum=0) for p in position)
+    if i >= out.shape[0] or j >= out.shape[1]:
+        fail("position", f"inside the output {out.shape}", position)
+    s = (stride, stride) if np.ndim(stride) == 0 else tuple(stride)
+    d = (dilation, dilation) if np.ndim(dilation) == 0 else tuple(dilation)
+    t, b, left, r = _pads(padding)
+    padded = np.pad(x, ((t, b), (left, r)))
+    kh, kw = k.shape
+    rows = padded.shape[0]
+    ax = _grid_axes(
+        ax,
+        width=0.32 * (padded.shape[1] + kw + out.shape[1] + 4),
+        height=0.32 * (rows + 3),
+    )
+    size = 0.9 * mpl.rcParams["font.size"] if fontsize is None else fontsize
+    g_in = draw_grid(x, ax, role=role_in, padding=(t, b, left, r), fontsize=size)
+    x1 = padded.shape[1] + 1.0
+    y_k = (rows - kh) / 2
+    g_k = draw_grid(k, ax, role="kernel", origin=(x1, y_k), fontsize=size)
+    x2 = x1 + kw + 1.0
+    y_o = (rows - out.shape[0]) / 2
+    shown = out.copy()
+    flat = np.arange(out.size).reshape(out.shape)
+    shown[flat > flat[i, j]] = np.nan
+    g_out = draw_grid(
+        shown, ax, role=role_out, origin=(x2, y_o), fontsize=size, highlight=(i, j)
+    )
+    signs = [
+        ax.text(x1 - 0.5, rows / 2, "⋆", ha="center", va="center", fontsize=size * 2),
+        ax.text(x2 - 0.5, rows / 2, "=", ha="center", va="center", fontsize=size * 1.5),
+    ]
+    r0, c0 = i * s[0], j * s[1]
+    window = highlight_window(g_in, r0, c0, kernel=k, dilation=d, fontsize=0.6 * size)
+    taps = padded[
+        r0 : r0 + (kh - 1) * d[0] + 1 : d[0], c0 : c0 + (kw - 1) * d[1] + 1 : d[1]
+    ]
+    products = ax.text(
+        (x2 + out.shape[1]) / 2,
+        rows + 0.6,
+        format_products(taps, k, total=out[i, j]),
+        ha="center",
+        va="top",
+        fontsize=size,
+    )
+    ax.autoscale_view()
+    return {
+        "image": g_in,
+        "kernel": g_k,
+        "output": g_out,
+        "window": window,
+        "products": products,
+        "signs": signs,
+    }
+
+
+def _ratio_axes(ax, xlabel, ylabel):
+    if ax is None:
+        ax = _new_axes((5.0, 3.0))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return ax
+
+
+def plot_spatial_cost_ratio(sizes, kernel_sizes=(3, 5, 7), ax=None, *, limits=True):
+    """Curves of separable / full multiplications against the image size N.
+
+    For each kernel size m, the ratio of the two-pass cost to the full 2-D
+    cost of an m x m kernel on an N x N image (stride 1, no padding), from
+    :func:`sepconv.counting.spatial_cost_ratio`, with its limit 2/m as
+    a dashed line.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Image sizes N (values below m are skipped for that m).
+    kernel_sizes : sequence of int
+        Kernel sizes m.
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new pyplot figure.
+    limits : bool, keyword-only
+        Draw the 2/m asymptotes.
+
+    Returns
+    -------
+    dict
+        ``"curves"`` and ``"limits"``: lists of Line2D, one per m.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> drawn = plot_spatial_cost_ratio([3, 5, 9], [3], Figure().add_subplot())
+    >>> [round(float(y), 4) for y in drawn["curves"][0].get_ydata()]
+    [1.3333, 0.8889, 0.7619]
+    """
+    ns = [check_int(n, "sizes", minimum=1) for n in sizes]
+    ms = [check_int(m, "kernel_sizes", minimum=1) for m in kernel_sizes]
+    ax = _ratio_axes(ax, "image size N", "separable / full multiplications")
+    curves, asymptotes = [], []
+    for m in ms:
+        xs = [n for n in ns if n >= m]
+        ys = [float(counting.spatial_cost_ratio(n, m)) for n in xs]
+        (line,) = ax.plot(xs, ys, marker="o", markersize=3, label=f"m = {m}")
+        curves.append(line)
+        if limits:
+            asymptotes.append(
+                ax.axhline(
+                    float(counting.spatial_cost_ratio_limit(m)),
+                    color=line.get_color(),
+                    linestyle="--",
+                    linewidth=1.0,
+                )
+            )
+    ax.set_ylim(0, max(1.05, ax.get_ylim()[1]))
+    ax.legend(loc="upper right")
+    return {"curves": curves, "limits": asymptotes}
+
+
+def plot_depthwise_cost_ratio(
+    out_channels, kernel_sizes=(3, 5), ax=None, *, limits=True
+):
+    """Curves of depthwise separable / standard multiplications against Nc.
+
+    For each kernel size h, the ratio ``1/Nc + 1/h²`` from
+    :func:`sepconv.counting.separable_layer_ratio`, with its limit
+    ``1/h²`` as a dashed line. The x axis is logarithmic.
+
+    Parameters
+    ----------
+    out_channels : sequence of int
+        Numbers of filters Nc.
+    kernel_sizes : sequence of int
+        Kernel sizes h.
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new pyplot figure.
+    limits : bool, keyword-only
+        Draw the ``1/h²`` asymptotes.
+
+    Returns
+    -------
+    dict
+        ``"curves"`` and ``"limits"``: lists of Line2D, one per h.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> drawn = plot_depthwise_cost_ratio([1, 9], [3], Figure().add_subplot())
+    >>> [round(float(y), 4) for y in drawn["curves"][0].get_ydata()]
+    [1.1111, 0.2222]
+    """
+    ncs = [check_int(n, "out_channels", minimum=1) for n in out_channels]
+    hs = [check_int(h, "kernel_sizes", minimum=1) for h in kernel_sizes]
+    ax = _ratio_axes(ax, "number of filters Nc", "separable / standard multiplications")
+    ax.set_xscale("log", base=2)
+    curves, asymptotes = [], []
+    for h in hs:
+        ys = [float(counting.separable_layer_ratio(h, n)) for n in ncs]
+        (line,) = ax.plot(ncs, ys, marker="o", markersize=3, label=f"h = {h}")
+        curves.append(line)
+        if limits:
+            asymptotes.append(
+                ax.axhline(
+                    1 / h**2, color=line.get_color(), linestyle="--", linewidth=1.0
+                )
+            )
+    ax.set_ylim(0, None)
+    ax.legend(loc="upper right")
+    return {"curves": curves, "limits": asymptotes}

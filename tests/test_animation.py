@@ -1,0 +1,217 @@
+"""Animations: frames derived from the shapes, counts equal to the closed forms,
+and a self-contained player within its byte budget."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from sepconv import animation, core, counting
+
+NAMES = sorted(animation.CONFIGURATIONS)
+
+
+def expected_frames(config):
+    """Frame count from the shapes, through counting (not from animation)."""
+    kind = config.kind
+    hw = tuple(config.input_shape)[-2:]
+    if kind in ("column_pass", "row_pass"):
+        passes = counting.separable_scan_positions(hw, config.kernel_size)
+        return len(passes["column" if kind == "column_pass" else "row"])
+    if kind in ("correlate", "depthwise", "pointwise"):
+        return len(
+            counting.scan_positions(
+                hw,
+                config.kernel_size,
+                stride=config.stride,
+                padding=config.padding,
+                dilation=config.dilation,
+            )
+        )
+    if kind == "pointwise_stack":
+        return config.out_channels
+    if kind == "transposed":
+        return hw[0] * hw[1]  # one frame per input cell
+    if kind == "grouped_shuffle":
+        return config.out_channels + 1  # one per output channel, then the shuffle
+    raise AssertionError(kind)
+
+
+def closed_form(config):
+    """The multiplications of the whole animation, from counting's closed forms."""
+    kind, shape = config.kind, tuple(config.input_shape)
+    geometry = {
+        "stride": config.stride,
+        "padding": config.padding,
+        "dilation": config.dilation,
+    }
+    if kind == "correlate":
+        return counting.correlate2d_cost(shape, config.kernel_size, **geometry)
+    if kind in ("column_pass", "row_pass"):
+        cost = counting.separable_correlate2d_cost(shape, config.kernel_size)
+        return cost.passes["column" if kind == "column_pass" else "row"]
+    if kind == "depthwise":
+        return counting.depthwise_conv2d_cost(shape, config.kernel_size, **geometry)
+    if kind in ("pointwise", "pointwise_stack"):
+        return counting.pointwise_conv2d_cost(shape, config.out_channels)
+    if kind == "transposed":
+        return counting.conv_transpose2d_cost(
+            (1, *shape), 1, config.kernel_size, stride=config.stride
+        )
+    if kind == "grouped_shuffle":
+        return counting.conv2d_cost(
+            shape, config.out_channels, config.kernel_size, groups=config.groups
+        )
+    raise AssertionError(kind)
+
+
+def test_the_table_holds_the_required_animations():
+    kinds = {c.kind for c in animation.CONFIGURATIONS.values()}
+    assert kinds == {
+        "correlate",
+        "column_pass",
+        "row_pass",
+        "depthwise",
+        "pointwise",
+        "pointwise_stack",
+        "transposed",
+        "grouped_shuffle",
+    }
+    table = animation.CONFIGURATIONS
+    assert any(c.padding for c in table.values())
+    assert any(c.stride > 1 for c in table.values() if c.kind == "correlate")
+    assert any(c.dilation > 1 for c in table.values())
+    with pytest.raises(TypeError):
+        table["new"] = table["full_3x3"]  # read-only
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_frame_count_is_the_number_of_scan_positions(name):
+    config = animation.CONFIGURATIONS[name]
+    steps = animation.animation_steps(name)
+    assert len(steps) == expected_frames(config)
+    assert [s.index for s in steps] == list(range(len(steps)))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_final_running_count_equals_the_closed_form(name):
+    steps = animation.animation_steps(name)
+    cost = closed_form(animation.CONFIGURATIONS[name])
+    assert steps[-1].total == cost.multiplications
+    running = np.cumsum([s.multiplications for s in steps])
+    assert [s.total for s in steps] == running.tolist()
+
+
+def test_the_book_numbers():
+    totals = {n: animation.animation_steps(n)[-1].total for n in NAMES}
+    frames = {n: len(animation.animation_steps(n)) for n in NAMES}
+    assert (frames["full_3x3"], frames["column_pass"], frames["row_pass"]) == (9, 15, 9)
+    assert (totals["full_3x3"], totals["column_pass"], totals["row_pass"]) == (
+        81,
+        45,
+        27,
+    )
+    assert totals["depthwise"] == 675
+    assert totals["pointwise"] == 75  # 5 x 5 pixels x 3 channels
+    assert frames["depthwise"] == 25
+
+
+def test_scan_windows_match_a_naive_loop():
+    """Each frame's window and output cell, against a ten-line loop."""
+    config = animation.CONFIGURATIONS["stride"]
+    s, p, k = config.stride, config.padding, config.kernel_size[0]
+    n = config.input_shape[0]
+    o = (n + 2 * p - k) // s + 1
+    naive = [((i, j), (i * s, j * s)) for i in range(o) for j in range(o)]
+    steps = animation.animation_steps("stride")
+    assert [(st.position, st.window) for st in steps] == naive
+
+
+def test_the_products_shown_are_the_output_values():
+    """The scene's sum of products ends with the value core computes."""
+    scene = animation._scene("full_3x3", 40)
+    data = animation._data(animation.CONFIGURATIONS["full_3x3"])
+    x, k = data["x"], data["kernel"]
+    for step in animation.animation_steps("full_3x3"):
+        scene.update(step.index)
+        i, j = step.position
+        expected = float(np.sum(x[i : i + 3, j : j + 3] * k))
+        text = scene.products.get_text().replace("\N{MINUS SIGN}", "-")
+        assert text.endswith(f"= {expected:g}")
+        terms = re.findall(r"(-?\d+)×\(?(-?\d+)\)?", text)
+        assert len(terms) == 9
+        assert sum(int(a) * int(b) for a, b in terms) == expected
+        assert f"running count {step.total}" in scene.count.get_text()
+    assert np.array_equal(data["out"], core.correlate2d(x, k))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_html_is_self_contained_and_within_budget(name):
+    html = animation.animation_html(name)
+    steps = animation.animation_steps(name)
+    assert "http" not in html.lower()
+    assert "<link" not in html
+    assert "fa fa-" not in html and "font-awesome" not in html
+    assert len(html.encode("utf-8")) <= 400 * 1024
+    assert len(re.findall(r'frames\[\d+\] = "data:image/png;base64,', html)) == len(
+        steps
+    )
+    element = "anim_sepconv_" + name
+    for action in ("next_frame", "previous_frame", "play_animation", "pause_animation"):
+        assert f'onclick="{element}.{action}()"' in html
+    assert html.count("<svg") == 9  # every button has a visible icon
+    assert 'title="Next frame"' in html
+
+
+def test_html_is_deterministic():
+    first = animation.animation_html("row_pass")
+    animation._html.cache_clear()
+    assert animation.animation_html("row_pass") == first
+
+
+def test_animation_object_displays_the_player():
+    shown = animation.animation("full_3x3")
+    assert repr(shown) == "<animation 'full_3x3': 9 frames>"
+    assert shown._repr_html_() == animation.animation_html("full_3x3")
+
+
+def test_render_frame_gives_png():
+    png = animation.render_frame("row_pass", -1, dpi=30)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match="index"):
+        animation.render_frame("row_pass", 9)
+
+
+def test_frames_to_html_raises_rather_than_cutting():
+    frames = [b"\x89PNG" + bytes(3000)] * 5
+    with pytest.raises(ValueError, match="max_bytes"):
+        animation.frames_to_html(frames, name="big", max_bytes=10_000)
+    html = animation.frames_to_html(frames, name="big", max_bytes=100_000)
+    assert html.count("data:image/png;base64,") == 5
+
+
+def test_frames_whose_base64_spells_http_are_refused():
+    frame = base64.b64decode("httpAAAA")  # encodes back to "httpAAAA"
+    with pytest.raises(ValueError, match="http"):
+        animation.frames_to_html([frame], name="x")
+
+
+def test_png_frames_never_spell_http():
+    fig = Figure(figsize=(1, 1), dpi=20)
+    for k in range(30):
+        fig.text(0.1, 0.1 + k / 40, str(k))
+        data = animation._png(fig)
+        assert "http" not in base64.b64encode(data).decode().lower()
+
+
+def test_bad_names_and_options_are_rejected():
+    with pytest.raises(ValueError, match="name must be one of"):
+        animation.animation_steps("nope")
+    with pytest.raises(ValueError, match="default_mode"):
+        animation.frames_to_html([b"x"], name="a", default_mode="sometimes")
+    with pytest.raises(TypeError, match="frames"):
+        animation.frames_to_html(["not bytes"], name="a")

@@ -1,0 +1,267 @@
+"""Drawings: grids show the values they are given, windows sit where the
+scan puts them, one colour legend everywhere, curves follow counting."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+
+from sepconv import core, counting
+from sepconv import plotting as pl
+
+MINUS = "\N{MINUS SIGN}"
+
+
+@pytest.fixture
+def ax():
+    return Figure().add_subplot()
+
+
+@pytest.fixture(autouse=True)
+def _close_pyplot():
+    yield
+    plt.close("all")
+
+
+def shown(grid):
+    """The strings a grid displays, by cell, read from the artists."""
+    rows, cols = grid.padded_shape
+    if grid.texts is None and grid.labels is None:
+        return np.full((rows, cols), "")
+    if grid.texts is not None:
+        return np.array(
+            [
+                [
+                    grid.texts[i, j].get_text()
+                    if grid.texts[i, j].get_visible()
+                    else ""
+                    for j in range(cols)
+                ]
+                for i in range(rows)
+            ]
+        )
+    return grid.strings[:rows, :cols]
+
+
+def test_import_sets_no_style():
+    code = (
+        "import matplotlib as mpl; before = dict(mpl.rcParams);"
+        "import sepconv.plotting, sepconv.animation, sepconv.widgets;"
+        "changed = [k for k in before if mpl.rcParams[k] != before[k]];"
+        "print(changed)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_use_book_style_applies_the_style():
+    with mpl.rc_context():
+        assert pl.use_book_style() is None  # no output in a notebook cell
+        for key, value in pl.BOOK_STYLE.items():
+            if key == "figure.figsize":
+                assert tuple(mpl.rcParams[key]) == value
+            elif key != "axes.prop_cycle":
+                assert mpl.rcParams[key] == value
+        assert mpl.rcParams["axes.prop_cycle"] == pl.BOOK_STYLE["axes.prop_cycle"]
+
+
+def test_one_legend_with_distinct_colours():
+    strong = [c["edge"] for c in pl.ROLE_COLORS.values()]
+    assert len(set(strong)) == len(strong)
+    assert pl.ROLE_COLORS["input"]["edge"] == pl.INPUT_COLOR
+    assert pl.ROLE_COLORS["kernel"]["edge"] == pl.KERNEL_COLOR
+    assert pl.ROLE_COLORS["output"]["edge"] == pl.OUTPUT_COLOR
+    lg = pl.legend(
+        Figure().add_subplot(), roles=("input", "kernel", "output", "padding")
+    )
+    assert [t.get_text() for t in lg.get_texts()] == [
+        "input",
+        "kernel / window",
+        "output",
+        "zero padding",
+    ]
+    faces = [to_hex(h.get_facecolor()) for h in lg.legend_handles]
+    assert faces == [
+        to_hex(pl.ROLE_COLORS[r]["face"])
+        for r in ("input", "kernel", "output", "padding")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (3, "3"),
+        (3.0, "3"),
+        (-2, MINUS + "2"),
+        (0.125, "0.12"),
+        (-0.001, "0.00"),
+        (float("nan"), ""),
+    ],
+)
+def test_format_number(value, text):
+    assert pl.format_number(value) == text
+
+
+def test_format_products_is_the_dot_product():
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        x = rng.integers(-3, 4, size=9)
+        w = rng.integers(-3, 4, size=9)
+        text = pl.format_products(x, w).replace(MINUS, "-")
+        left, total = text.rsplit(" = ", 1)
+        assert int(total) == int(x @ w)
+        pairs = [
+            t.replace("(", "").replace(")", "").split("×") for t in left.split(" + ")
+        ]
+        assert [(int(a), int(b)) for a, b in pairs] == list(zip(x, w, strict=True))
+    three = pl.format_products(np.ones((3, 3)), np.ones((3, 3)), per_line=3)
+    assert three.count("\n") == 2
+    with pytest.raises(ValueError, match="weights"):
+        pl.format_products([1, 2], [1])
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_grid_shows_values_and_padding(ax, fast):
+    values = np.array([[1, -2, 3], [4, 5, 6]])
+    grid = pl.draw_grid(values, ax, padding=(1, 2), fast_text=fast, label="x")
+    assert grid.padded_shape == (4, 7)
+    text = shown(grid)
+    assert text[1, 2] == "1" and text[1, 3] == MINUS + "2" and text[2, 4] == "6"
+    assert set(text[0]) == {"0"} and set(text[:, 0]) == {"0"}
+    assert len(grid.cells.get_paths()) == 4 * 7
+    faces = [to_hex(f) for f in grid.cells.get_facecolor()]
+    assert faces[0] == to_hex(pl.ROLE_COLORS["padding"]["face"])
+    assert faces[1 * 7 + 2] == to_hex(pl.ROLE_COLORS["input"]["face"])
+    if fast:
+        assert len(grid.labels.collection.get_paths()) == 28
+
+
+def test_grid_update_in_place(ax):
+    grid = pl.draw_grid(np.zeros((2, 2)), ax, capacity=(4, 4))
+    artists = grid.artists()
+    grid.update([[1, np.nan, 3]], highlight=(0, 0))
+    assert grid.artists() == artists  # the same artists, updated
+    assert list(shown(grid)[0]) == ["1", "", "3"]
+    faces = [to_hex(f) for f in grid.cells.get_facecolor()]
+    assert faces[1] == "#ffffff"  # not computed yet
+    assert faces[0] != to_hex(pl.ROLE_COLORS["input"]["face"])  # highlighted
+    with pytest.raises(ValueError, match="capacity"):
+        grid.update(np.zeros((5, 1)))
+    grid.move_to((10, 20))
+    assert grid.extent() == (10, 13, 20, 21)
+    grid.set_visible(False)
+    assert len(grid.cells.get_paths()) == 0
+
+
+def test_grid_rejects_bad_input(ax):
+    with pytest.raises(ValueError, match="role must be one of"):
+        pl.draw_grid([[1]], ax, role="weights")
+    with pytest.raises(ValueError, match="values must be an array with 2"):
+        pl.draw_grid([1, 2], ax)
+    with pytest.raises(TypeError, match="padding"):
+        pl.draw_grid([[1]], ax, padding="some")
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_window_covers_the_dilated_taps(ax, fast):
+    grid = pl.draw_grid(np.zeros((7, 7)), ax, fast_text=fast)
+    kernel = np.arange(9).reshape(3, 3) - 4
+    window = pl.highlight_window(grid, 1, 0, kernel=kernel, dilation=2)
+    corners = sorted(tuple(p.vertices[0]) for p in window.taps.get_paths())
+    assert corners == sorted((float(c), float(r)) for r in (1, 3, 5) for c in (0, 2, 4))
+    assert (window.box.get_width(), window.box.get_height()) == (5, 5)
+    if not fast:
+        labels = [t.get_text() for t in window.weights if t.get_visible()]
+        assert labels == ["×" + pl.format_number(v) for v in kernel.ravel()]
+    window.move(2, 2, kernel_shape=(1, 1), dilation=(1, 1))
+    assert len(window.taps.get_paths()) == 1
+    window.set_visible(False)
+    assert len(window.taps.get_paths()) == 0 and not window.box.get_visible()
+
+
+def test_show_products_writes_the_sum(ax):
+    text = pl.show_products([1, 2], [3, -1], ax)
+    assert text.get_text() == "1×3 + 2×(" + MINUS + "1) = 1"
+
+
+def test_stack_layers_are_offset(ax):
+    arr = np.arange(3 * 2 * 2).reshape(3, 2, 2)
+    stack = pl.draw_stack(arr, ax, offset=0.5)
+    assert [layer.origin for layer in stack.layers] == [(0, 0), (0.5, -0.5), (1, -1)]
+    assert shown(stack.layers[0])[1, 1] == "3"
+    assert set(shown(stack.layers[2]).ravel()) == {""}  # values on the front only
+    zs = [layer.cells.get_zorder() for layer in stack.layers]
+    assert zs[0] > zs[1] > zs[2]
+    last = pl.draw_stack(arr, Figure().add_subplot(), front="last")
+    assert last.layers[2].origin == (0, 0)
+    deep = pl.draw_stack(np.zeros((40, 2, 2)), Figure().add_subplot(), max_layers=4)
+    assert sum(isinstance(layer, pl.Grid) for layer in deep.layers) == 4
+
+
+def test_pointwise_filter_is_a_readable_column(ax):
+    col = pl.draw_pointwise_filter([2, -1, 0, 5], ax)
+    assert [layer.shape for layer in col.layers] == [(1, 1)] * 4
+    assert [layer.texts[0, 0].get_text() for layer in col.layers] == [
+        "2",
+        MINUS + "1",
+        "0",
+        "5",
+    ]
+
+
+def test_depthwise_stacking(ax):
+    maps = core.depthwise_conv2d(np.ones((3, 4, 4)), np.ones((3, 1, 2, 2)))
+    drawn = pl.draw_depthwise_stacking(maps, ax)
+    assert len(drawn["maps"]) == 3 and len(drawn["stack"].layers) == 3
+    assert set(shown(drawn["maps"][1]).ravel()) == {"4"}
+    assert drawn["stack"].label.get_text() == "3×3×3"
+
+
+def test_draw_multiplication_matches_core(ax):
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 4, (5, 5))
+    k = rng.integers(-1, 2, (3, 3))
+    out = core.correlate2d(x, k, stride=2, padding=1)
+    drawn = pl.draw_multiplication(x, k, out, (1, 0), ax, stride=2, padding=1)
+    products = drawn["products"].get_text().replace(MINUS, "-")
+    assert products.endswith(f"= {out[1, 0]:g}")
+    assert drawn["window"].box.get_xy() == (0, 2)
+    later = shown(drawn["output"])
+    assert later[1, 1] == "" and later[0, 0] != ""
+
+
+def test_spatial_ratio_curves_follow_counting(ax):
+    drawn = pl.plot_spatial_cost_ratio([3, 5, 8, 64], [3, 5], ax)
+    ys = drawn["curves"][1].get_ydata()
+    assert list(drawn["curves"][1].get_xdata()) == [5, 8, 64]
+    assert np.allclose(
+        ys, [float(counting.spatial_cost_ratio(n, 5)) for n in (5, 8, 64)]
+    )
+    assert [line.get_ydata()[0] for line in drawn["limits"]] == [2 / 3, 2 / 5]
+
+
+def test_depthwise_ratio_curves_follow_counting(ax):
+    drawn = pl.plot_depthwise_cost_ratio([1, 8, 128], [3, 5], ax)
+    for line, h in zip(drawn["curves"], (3, 5), strict=True):
+        expected = [float(counting.separable_layer_ratio(h, n)) for n in (1, 8, 128)]
+        assert np.allclose(line.get_ydata(), expected)
+    assert np.isclose(drawn["limits"][1].get_ydata()[0], 1 / 25)
+
+
+def test_ax_none_opens_a_figure_and_returns_the_artists():
+    before = plt.get_fignums()
+    grid = pl.draw_grid([[1]])
+    stack = pl.draw_stack(np.zeros((2, 1, 1)))
+    lines = pl.plot_spatial_cost_ratio([3, 9])
+    assert isinstance(grid, pl.Grid) and isinstance(stack, pl.Stack)
+    assert lines["curves"]
+    assert len(plt.get_fignums()) == len(before) + 3

@@ -1,0 +1,320 @@
+"""Explorers: every slider driven over its range (or a dense grid of it); the
+numbers displayed equal counting's; artists are updated, never re-created;
+nothing is printed. Static forms: figures and self-contained scrubbers."""
+
+from __future__ import annotations
+
+import logging
+import re
+from fractions import Fraction
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from sepconv import core, counting, decompose, widgets
+
+
+@pytest.fixture(autouse=True)
+def _silent(capsys, caplog):
+    """No explorer may print or log anything (outside its Output widget)."""
+    yield
+    out, err = capsys.readouterr()
+    assert out == "" and err == ""
+    assert [
+        r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING
+    ] == []
+    plt.close("all")
+
+
+def readout(explorer):
+    """The numbers of the readout's HTML, by name, as the reader sees them."""
+    found = re.findall(r'data-name="([^"]+)">([^<]*)<', explorer.readout.value)
+    return dict(found)
+
+
+def integer(text):
+    return int(text.replace(",", ""))
+
+
+def children(explorer):
+    fig = explorer.view.fig
+    return [id(a) for ax in fig.axes for a in ax.get_children()], len(fig.axes)
+
+
+def drive(explorer, name, values):
+    """Set one control to each value; yield after each change."""
+    for value in values:
+        explorer.controls[name].value = value
+        assert explorer.output.outputs == ()
+        yield value
+
+
+# ---------------------------------------------------------------- scan
+
+
+def check_scan(explorer):
+    v = explorer.values
+    n, k, s, p, d = (
+        v[x] for x in ("image_size", "kernel_size", "stride", "padding", "dilation")
+    )
+    effective = d * (k - 1) + 1
+    if effective > n + 2 * p:
+        assert "error" in explorer.numbers
+        assert "Not a valid combination" in explorer.readout.value
+        return
+    o = (n + 2 * p - effective) // s + 1  # the closed form, independently
+    assert o == core.output_size(n, k, stride=s, padding=p, dilation=d)
+    cost = counting.correlate2d_cost((n, n), k, stride=s, padding=p, dilation=d)
+    numbers = explorer.numbers
+    assert numbers["output_shape"] == (o, o)
+    assert numbers["positions"] == o * o == explorer.controls["position"].max + 1
+    assert numbers["multiplications"] == o * o * k * k == cost.multiplications
+    assert numbers["per_position"] == k * k
+    assert numbers["so_far"] == (v["position"] + 1) * k * k
+    shown = readout(explorer)
+    assert shown["output_shape"] == f"{o}×{o}"
+    assert integer(shown["multiplications"]) == cost.multiplications
+    assert integer(shown["so_far"]) == numbers["so_far"]
+
+
+def test_scan_explorer_every_slider():
+    explorer = widgets.scan_explorer()
+    artists = children(explorer)
+    first = explorer.image.value
+    check_scan(explorer)
+    for name in ("image_size", "kernel_size", "stride", "padding", "dilation"):
+        control = explorer.controls[name]
+        default = control.value
+        for _ in drive(explorer, name, range(control.min, control.max + 1)):
+            check_scan(explorer)
+        control.value = default
+    for _ in drive(
+        explorer, "position", range(0, explorer.controls["position"].max + 1)
+    ):
+        check_scan(explorer)
+    assert explorer.image.value != first
+    assert children(explorer) == artists
+
+
+def test_scan_explorer_dense_grid():
+    explorer = widgets.scan_explorer()
+    rng = np.random.default_rng(5)
+    for _ in range(30):
+        for name, control in explorer.controls.items():
+            if name != "position":
+                control.value = int(rng.integers(control.min, control.max + 1))
+        last = explorer.controls["position"].max
+        explorer.controls["position"].value = int(rng.integers(0, last + 1))
+        check_scan(explorer)
+    # the largest scan, every position
+    for name, value in (
+        ("image_size", 9),
+        ("kernel_size", 3),
+        ("stride", 1),
+        ("padding", 2),
+        ("dilation", 1),
+    ):
+        explorer.controls[name].value = value
+    assert explorer.controls["position"].max == 11 * 11 - 1
+    for _ in drive(explorer, "position", range(0, 121, 8)):
+        check_scan(explorer)
+
+
+def test_scan_window_moves_with_the_position():
+    explorer = widgets.scan_explorer(image_size=5, kernel_size=3, stride=2, padding=1)
+    window = explorer.view.window
+    for position, corner in [(0, (0, 0)), (1, (2, 0)), (3, (0, 2)), (8, (4, 4))]:
+        explorer.controls["position"].value = position
+        assert tuple(window.box.get_xy()) == corner
+
+
+# ---------------------------------------------------------------- spatial
+
+
+def check_spatial(explorer):
+    n, m = explorer.values["n"], explorer.values["m"]
+    numbers = explorer.numbers
+    full = (n - m + 1) ** 2 * m * m  # the textbook forms, independently
+    column, row = n * (n - m + 1) * m, (n - m + 1) ** 2 * m
+    assert numbers["full"] == full == counting.spatial_full_cost(n, m)
+    assert numbers["column"] == column and numbers["row"] == row
+    assert numbers["separable"] == column + row == counting.spatial_separable_cost(n, m)
+    assert numbers["ratio"] == Fraction(column + row, full)
+    assert numbers["limit"] == Fraction(2, m)
+    shown = readout(explorer)
+    assert integer(shown["full"]) == full
+    assert integer(shown["separable"]) == column + row
+    assert shown["ratio"] == f"{(column + row) / full:.3f}"
+    assert shown["limit"] == f"{2 / m:.3f}"
+    marker = explorer.view.marker
+    assert list(marker.get_xdata()) == [n]
+    assert np.isclose(marker.get_ydata()[0], (column + row) / full)
+
+
+def test_spatial_cost_explorer_full_range():
+    explorer = widgets.spatial_cost_explorer()
+    artists = children(explorer)
+    for m in (3, 7):
+        explorer.controls["m"].value = m
+        for _ in drive(explorer, "n", range(3, 129)):
+            check_spatial(explorer)
+    explorer.controls["n"].value = 128
+    for _ in drive(explorer, "m", range(1, 16)):
+        check_spatial(explorer)
+    explorer.controls["n"].value = 5  # m is clamped to at most N
+    assert explorer.controls["m"].max == 5 and explorer.values["m"] <= 5
+    check_spatial(explorer)
+    assert children(explorer) == artists
+
+
+# ---------------------------------------------------------------- depthwise
+
+
+def dense(control, count=14):
+    return sorted({*np.linspace(control.min, control.max, count).round().astype(int)})
+
+
+def check_depthwise(explorer):
+    v = explorer.values
+    hh, ww, d, h, nc = (
+        v[x] for x in ("height", "width", "depth", "kernel_size", "filters")
+    )
+    s, p, dil = v["stride"], v["padding"], v["dilation"]
+    try:
+        ho = core.output_size(hh, h, stride=s, padding=p, dilation=dil)
+        wo = core.output_size(ww, h, stride=s, padding=p, dilation=dil)
+    except ValueError:
+        assert "error" in explorer.numbers
+        return
+    numbers = explorer.numbers
+    standard = nc * h * h * d * ho * wo
+    separable = (h * h + nc) * d * ho * wo
+    assert numbers["standard"] == standard
+    assert numbers["depthwise"] == h * h * d * ho * wo
+    assert numbers["pointwise"] == nc * d * ho * wo
+    assert numbers["separable"] == separable
+    assert numbers["standard_parameters"] == nc * h * h * d
+    assert numbers["standard_parameters_with_bias"] == nc * h * h * d + nc
+    assert numbers["separable_parameters"] == h * h * d + nc * d
+    assert numbers["separable_parameters_with_bias"] == h * h * d + nc * d + nc
+    assert numbers["ratio"] == Fraction(separable, standard)
+    assert numbers["textbook_ratio"] == Fraction(1, nc) + Fraction(1, h * h)
+    assert numbers["ratio"] == numbers["textbook_ratio"]
+    reference = counting.depthwise_separable_conv2d_cost(
+        (d, hh, ww), nc, h, stride=s, padding=p, dilation=dil
+    )
+    assert numbers["separable"] == reference.multiplications
+    shown = readout(explorer)
+    assert integer(shown["standard"]) == standard
+    assert integer(shown["separable"]) == separable
+    assert integer(shown["separable_parameters"]) == h * h * d + nc * d
+    assert shown["textbook_ratio"] == f"{1 / nc + 1 / h**2:.3f}"
+
+
+def test_depthwise_cost_explorer_dense_grid():
+    explorer = widgets.depthwise_cost_explorer()
+    artists = children(explorer)
+    check_depthwise(explorer)
+    assert (
+        explorer.numbers["standard"] == 86_400
+        and explorer.numbers["separable"] == 10_275
+    )
+    for name, control in explorer.controls.items():
+        default = control.value
+        for _ in drive(explorer, name, dense(control)):
+            check_depthwise(explorer)
+        control.value = default
+    explorer.controls["height"].value = 3
+    explorer.controls["kernel_size"].value = 7  # too large: reported, not raised
+    check_depthwise(explorer)
+    assert "error" in explorer.numbers
+    assert children(explorer) == artists
+
+
+def test_depthwise_parameters_of_the_book():
+    explorer = widgets.depthwise_cost_explorer(filters=32)
+    assert explorer.numbers["separable_parameters"] == 123
+    assert explorer.numbers["standard_parameters"] == 864
+
+
+# ---------------------------------------------------------------- low rank
+
+
+def test_low_rank_explorer_every_kernel_and_rank():
+    explorer = widgets.low_rank_explorer()
+    artists = children(explorer)
+    for name in widgets.LOW_RANK_KERNELS:
+        explorer.controls["kernel"].value = name
+        kernel = np.asarray(widgets.LOW_RANK_KERNELS[name](), dtype=float)
+        m = min(kernel.shape)
+        assert explorer.controls["rank"].max == m
+        for rank in drive(explorer, "rank", range(1, m + 1)):
+            numbers = explorer.numbers
+            s = np.linalg.svd(kernel, compute_uv=False)  # independent oracle
+            error = np.sqrt(np.sum(s[rank:] ** 2) / np.sum(s**2))
+            assert numbers["relative_error"] == pytest.approx(error, abs=1e-12)
+            assert numbers["numerical_rank"] == decompose.numerical_rank(kernel)
+            outputs = (64 - kernel.shape[0] + 1) * (64 - kernel.shape[1] + 1)
+            kh, kw = kernel.shape
+            low = rank * (64 * (64 - kh + 1) * kh + outputs * kw)
+            assert numbers["low_rank_multiplications"] == low
+            assert numbers["full_multiplications"] == outputs * kh * kw
+            shown = readout(explorer)
+            assert shown["relative_error"] == f"{error:.3f}"
+            assert integer(shown["full_multiplications"]) == outputs * kh * kw
+            approx = explorer.view.g_a.values
+            expected = decompose.low_rank_approximation(kernel, rank).approximation
+            assert np.allclose(approx, expected, atol=1e-12)
+    assert children(explorer) == artists
+
+
+def test_separable_kernels_have_rank_one():
+    explorer = widgets.low_rank_explorer("Sobel x (3×3)", 1)
+    assert explorer.numbers["numerical_rank"] == 1
+    assert explorer.numbers["relative_error"] < 1e-12
+
+
+# ---------------------------------------------------------------- static forms
+
+
+def test_text_form_says_a_kernel_is_needed():
+    for make in (
+        widgets.scan_explorer,
+        widgets.spatial_cost_explorer,
+        widgets.depthwise_cost_explorer,
+        widgets.low_rank_explorer,
+    ):
+        text = repr(make())
+        assert text.startswith("<live explorer: ") and "JupyterLab" in text
+        assert "0x" not in text
+
+
+def test_static_figures_at_default_values():
+    for make in (
+        widgets.scan_figure,
+        widgets.spatial_cost_figure,
+        widgets.depthwise_cost_figure,
+        widgets.low_rank_figure,
+    ):
+        fig = make()
+        assert fig in [plt.figure(n) for n in plt.get_fignums()]
+        assert fig.axes
+
+
+@pytest.mark.parametrize(
+    ("make", "frames"),
+    [
+        (lambda: widgets.scan_scrubber(), 9),
+        (lambda: widgets.spatial_cost_scrubber(m=3), 14),
+        (lambda: widgets.depthwise_cost_scrubber(), 11),
+        (lambda: widgets.low_rank_scrubber("disk r=2 (5×5)"), 5),
+    ],
+)
+def test_scrubbers_are_self_contained(make, frames):
+    shown = make()
+    html = shown._repr_html_()
+    assert shown.frames == frames
+    assert html.count("data:image/png;base64,") == frames
+    assert "http" not in html.lower() and "<link" not in html
+    assert len(html.encode()) <= 400 * 1024
