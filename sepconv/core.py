@@ -1,0 +1,1264 @@
+"""Every convolution in the book, in NumPy, with PyTorch's semantics.
+
+Conventions (the same as ``torch.nn.functional``):
+
+* "convolution" means cross-correlation, ``out[i, j] = sum_{u, v}
+  x[i*s + u*d, j*s + v*d] * w[u, v]`` on the zero-padded input;
+  :func:`convolve2d` is the true convolution, with the kernel flipped;
+* arrays are NCHW, and a (C, H, W) input is accepted too (the output then has
+  no batch axis either);
+* weights have torch's layouts: ``(C_out, C_in / groups, kh, kw)`` for
+  :func:`conv2d`, ``(C_in, C_out / groups, kh, kw)`` for
+  :func:`conv_transpose2d`;
+* ``stride``, ``padding`` and ``dilation`` take an int or an ``(h, w)`` pair;
+  ``padding`` also takes ``"valid"`` (none) and ``"same"`` (output as large as
+  the input; stride 1 only; for an even kernel the extra row or column of
+  zeros goes at the end, bottom and right);
+* float32 input gives float32 output, anything else (integers, bools,
+  float64, or a mix) gives float64.
+
+How it is computed (``benchmarks/bench_core.py`` measures it against SciPy
+and torch): single-image filters accumulate ``w[u, v]`` times a shifted flat
+view of the padded image, one BLAS ``axpy`` per tap; stride-1 full, grouped
+and depthwise convolutions copy the padded input ``kw`` times, each copy
+shifted by one column tap, and do one (batched) matrix product per kernel
+row, since with a row pitch of ``Wp`` a row tap is a plain offset into those
+copies; strided ones use im2col and one batched matrix product; pointwise
+convolutions are one matrix product. Intermediate buffers are kept per
+thread and reused from call to call (fresh multi-megabyte temporaries cost
+more in page faults than the arithmetic); arrays returned are always new.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+
+import numpy as np
+from scipy.linalg import blas
+
+from ._validation import (
+    as_array,
+    as_pair,
+    check_int,
+    check_kernel_fits,
+    fail,
+    resolve_padding,
+)
+
+__all__ = [
+    "channel_shuffle",
+    "column_pass",
+    "conv2d",
+    "conv_transpose2d",
+    "convolve2d",
+    "correlate2d",
+    "depthwise_conv2d",
+    "depthwise_separable_conv2d",
+    "flattened_conv2d",
+    "output_size",
+    "pointwise_conv2d",
+    "row_pass",
+    "separable_correlate2d",
+    "transposed_output_size",
+]
+
+# ---------------------------------------------------------------------------
+# sizes
+
+
+def output_size(size, kernel_size, *, stride=1, padding=0, dilation=1):
+    """Length of a convolution's output along one axis.
+
+    Parameters
+    ----------
+    size : int
+        Input length ``i``.
+    kernel_size : int
+        Kernel length ``k``.
+    stride, padding, dilation : int, keyword-only
+        ``s >= 1``, ``p >= 0`` zeros on *each* side, ``d >= 1`` (1 is an
+        ordinary kernel).
+
+    Returns
+    -------
+    int
+        ``o = floor((i + 2p - d(k - 1) - 1) / s) + 1``.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not an integer.
+    ValueError
+        If an argument is out of range, or if the dilated kernel
+        ``d(k - 1) + 1`` is longer than the padded input ``i + 2p``.
+
+    Examples
+    --------
+    A 3x3 kernel on a 5x5 image stops at 3 positions per axis:
+
+    >>> output_size(5, 3)
+    3
+    >>> output_size(5, 3, padding=1, stride=2)
+    3
+    >>> output_size(7, 3, dilation=2)
+    3
+    """
+    i = check_int(size, "size", minimum=1)
+    k = check_int(kernel_size, "kernel_size", minimum=1)
+    s = check_int(stride, "stride", minimum=1)
+    p = check_int(padding, "padding", minimum=0)
+    d = check_int(dilation, "dilation", minimum=1)
+    effective = d * (k - 1) + 1
+    if effective > i + 2 * p:
+        fail(
+            "kernel_size",
+            f"a kernel whose dilated length d(k-1)+1 is at most the padded input "
+            f"i+2p = {i + 2 * p}",
+            f"kernel_size={k} with dilation={d} (dilated length {effective})",
+        )
+    return (i + 2 * p - effective) // s + 1
+
+
+def transposed_output_size(
+    size, kernel_size, *, stride=1, padding=0, output_padding=0, dilation=1
+):
+    """Length of a transposed convolution's output along one axis.
+
+    Parameters
+    ----------
+    size : int
+        Input length ``i``.
+    kernel_size : int
+        Kernel length ``k``.
+    stride, padding, output_padding, dilation : int, keyword-only
+        As in ``torch.nn.ConvTranspose2d``: ``padding`` zeros are cropped
+        from each side, and ``output_padding`` (smaller than ``stride`` or
+        ``dilation``) is added at the end.
+
+    Returns
+    -------
+    int
+        ``o = (i - 1)s - 2p + d(k - 1) + output_padding + 1``.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not an integer.
+    ValueError
+        If an argument is out of range, or if the padding leaves no output.
+
+    Examples
+    --------
+    >>> transposed_output_size(3, 3)
+    5
+    >>> transposed_output_size(3, 3, stride=2, padding=1, output_padding=1)
+    6
+    """
+    i = check_int(size, "size", minimum=1)
+    k = check_int(kernel_size, "kernel_size", minimum=1)
+    s = check_int(stride, "stride", minimum=1)
+    p = check_int(padding, "padding", minimum=0)
+    op = check_int(output_padding, "output_padding", minimum=0)
+    d = check_int(dilation, "dilation", minimum=1)
+    if op >= max(s, d):
+        fail(
+            "output_padding",
+            f"smaller than stride or dilation (< {max(s, d)})",
+            f"output_padding={op} with stride={s}, dilation={d}",
+        )
+    out = (i - 1) * s - 2 * p + d * (k - 1) + op + 1
+    if out < 1:
+        fail(
+            "padding",
+            f"small enough to leave at least one output element (at most "
+            f"{((i - 1) * s + d * (k - 1) + op) // 2})",
+            p,
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------
+# validation shared by the functions below
+
+
+def _same_dtype(*arrays):
+    """Cast arrays (``None`` passes through) to float32 if all are, else float64."""
+    present = [a for a in arrays if a is not None]
+    dtype = np.float32 if all(a.dtype == np.float32 for a in present) else np.float64
+    return [None if a is None else a.astype(dtype, copy=False) for a in arrays]
+
+
+def _batch(x, name="x"):
+    """``x`` as an (N, C, H, W) float array, and whether a batch axis was added."""
+    arr = as_array(x, name, ndim=(3, 4))
+    return (arr[np.newaxis], True) if arr.ndim == 3 else (arr, False)
+
+
+def _geometry(stride, padding, dilation, kernel_hw):
+    s = as_pair(stride, "stride")
+    d = as_pair(dilation, "dilation")
+    pads = resolve_padding(padding, kernel_hw, s, d)
+    return s, pads, d
+
+
+def _check_groups(groups, c_in, c_out):
+    g = check_int(groups, "groups", minimum=1)
+    if c_in % g or c_out % g:
+        fail(
+            "groups",
+            f"a divisor of both C_in = {c_in} and C_out = {c_out}",
+            groups,
+        )
+    return g
+
+
+def _check_channels(x, squeeze, expected, how):
+    if x.shape[1] != expected:
+        axis = "axis 0 of CHW" if squeeze else "axis 1 of NCHW"
+        fail(
+            "x",
+            f"an array with {expected} channels on {axis} ({how})",
+            x[0] if squeeze else x,
+        )
+
+
+def _check_bias(bias, c_out):
+    if bias is None:
+        return None
+    b = as_array(bias, "bias", ndim=1)
+    if b.shape[0] != c_out:
+        fail("bias", f"a 1-D array of length C_out = {c_out}", b)
+    return b
+
+
+def _finish(out, bias, squeeze):
+    if bias is not None:
+        out += bias.reshape(-1, 1, 1)
+    return out[0] if squeeze else out
+
+
+# ---------------------------------------------------------------------------
+# engines (no validation; arrays already share one float dtype)
+
+# Scratch buffers, one set per thread, reused from call to call: fresh
+# multi-megabyte temporaries cost a page fault per 4 KiB page on every call,
+# which is slower than the arithmetic. Only intermediates live here; every
+# array returned to a caller is freshly allocated.
+_SCRATCH = threading.local()
+_SCRATCH_LIMIT = 1 << 25  # bytes per slot; larger requests are not cached
+_IM2COL_PIXELS = 1024  # stride-1 outputs up to this size use im2col...
+_IM2COL_PIXELS_DEPTHWISE = 64  # ... or this size, for one channel per group
+
+
+def _scratch(slot, shape, dtype):
+    """An uninitialised array of ``shape`` backed by this thread's ``slot``."""
+    dtype = np.dtype(dtype)
+    nbytes = math.prod(shape) * dtype.itemsize
+    if nbytes > _SCRATCH_LIMIT:
+        return np.empty(shape, dtype=dtype)
+    buffers = getattr(_SCRATCH, "buffers", None)
+    if buffers is None:
+        buffers = _SCRATCH.buffers = {}
+    buf = buffers.get(slot)
+    if buf is None or buf.nbytes < nbytes:
+        buf = buffers[slot] = np.empty(nbytes, dtype=np.uint8)
+    return buf[:nbytes].view(dtype).reshape(shape)
+
+
+def _axpy(dtype):
+    return blas.saxpy if dtype == np.float32 else blas.daxpy
+
+
+def _correlate_plane(image, kernel, stride, pads, dilation, *, keep=True, slot="plane"):
+    """2-D cross-correlation of one image with one kernel (no validation).
+
+    With ``keep=False`` the result may live in the scratch ``slot`` (for an
+    intermediate that is consumed at once by a call with another slot).
+    """
+    top, bottom, left, right = pads
+    h, w = image.shape
+    hp, wp = h + top + bottom, w + left + right
+    kh, kw = kernel.shape
+    (sh, sw), (dh, dw) = stride, dilation
+    oh = (hp - dh * (kh - 1) - 1) // sh + 1
+    ow = (wp - dw * (kw - 1) - 1) // sw + 1
+    if pads == (0, 0, 0, 0):
+        padded = np.ascontiguousarray(image)
+    else:
+        padded = _scratch(f"{slot} padded", (hp, wp), image.dtype)
+        padded.fill(0)
+        padded[top : top + h, left : left + w] = image
+    if (sh, sw) == (1, 1):
+        # Output (i, j) lives at flat index i*wp + j, and tap (u, v) reads the
+        # padded image at that index plus u*dh*wp + v*dw: one axpy per tap.
+        flat = padded.reshape(-1)
+        wide = ow != wp
+        if wide or not keep:
+            out = _scratch(f"{slot} wide", (oh * wp,), image.dtype)
+            out.fill(0)
+        else:
+            out = np.zeros(oh * wp, dtype=image.dtype)
+        length = (oh - 1) * wp + ow
+        axpy = _axpy(image.dtype)
+        for u in range(kh):
+            for v in range(kw):
+                off = u * dh * wp + v * dw
+                out = axpy(flat, out, n=length, a=kernel[u, v], offx=off)
+        out = out.reshape(oh, wp)
+        return out[:, :ow].copy() if wide else out
+    out = np.zeros((oh, ow), dtype=image.dtype)
+    term = _scratch(f"{slot} term", (oh, ow), image.dtype)
+    for u in range(kh):
+        for v in range(kw):
+            view = padded[
+                u * dh : u * dh + sh * (oh - 1) + 1 : sh,
+                v * dw : v * dw + sw * (ow - 1) + 1 : sw,
+            ]
+            np.multiply(view, kernel[u, v], out=term)
+            out += term
+    return out
+
+
+def _padded_batch(x, pads, extra=0):
+    """Zero-padded copy of ``x`` (N, C, H, W) in scratch, flattened per channel.
+
+    Returns the (N, C, Hp*Wp + extra) buffer and (Hp, Wp).
+    """
+    n, c, h, w = x.shape
+    top, bottom, left, right = pads
+    hp, wp = h + top + bottom, w + left + right
+    buf = _scratch("padded", (n, c, hp * wp + extra), x.dtype)
+    buf.fill(0)
+    buf[:, :, : hp * wp].reshape(n, c, hp, wp)[:, :, top : top + h, left : left + w] = x
+    return buf, hp, wp
+
+
+def _column_copies(x, pads, kw, dw):
+    """The padded input, flattened per channel, copied once per column tap.
+
+    Returns ``cols`` (N, C, kw, Hp*Wp) in scratch memory with
+    ``cols[n, c, v, t] = padded[n, c, t + v*dw]`` (``padded`` flattened, zero
+    past its end), and (Hp, Wp). (Padding straight into copy 0 is slower:
+    NumPy then sees overlapping source and destination and copies twice.)
+    """
+    n, c = x.shape[:2]
+    flat, hp, wp = _padded_batch(x, pads, dw * (kw - 1))
+    plane = hp * wp
+    if kw == 1:
+        return flat.reshape(n, c, 1, plane), hp, wp
+    cols = _scratch("columns", (n, c, kw, plane), x.dtype)
+    for v in range(kw):
+        cols[:, :, v, :] = flat[:, :, v * dw : v * dw + plane]
+    return cols, hp, wp
+
+
+def _column_copies_depthwise(x, pads, kw, dw):
+    """:func:`_column_copies` for one input channel per group (depthwise).
+
+    Stored tap-major, (kw, N, C, Hp*Wp), so that copy 0 is the padded input
+    itself and the other copies are taken from it (disjoint memory, so NumPy
+    copies once); returned as the (N, C, kw, Hp*Wp) view.
+    """
+    n, c, h, w = x.shape
+    top, bottom, left, right = pads
+    hp, wp = h + top + bottom, w + left + right
+    plane = hp * wp
+    cols = _scratch("columns", (kw, n, c, plane), x.dtype)
+    first = cols[0]
+    if pads != (0, 0, 0, 0):
+        first.fill(0)
+    first.reshape(n, c, hp, wp)[:, :, top : top + h, left : left + w] = x
+    for v in range(1, kw):
+        shift = v * dw
+        cols[v, :, :, : plane - shift] = first[:, :, shift:]
+        cols[v, :, :, plane - shift :] = 0
+    return cols.transpose(1, 2, 0, 3), hp, wp
+
+
+def _conv_wide(
+    x, weight, groups, stride, pads, dilation, *, keep_wide=False, scratch=False
+):
+    """Grouped cross-correlation of (N, C, H, W) ``x``: the engine of the layers.
+
+    Returns a fresh (N, C_out, oh, ow) array. With ``keep_wide=True`` it
+    returns ``(out, ow)`` instead, where ``out`` (N, C_out, oh, W'),
+    ``W' >= ow``, may live in scratch memory and its columns ``ow:`` are not
+    part of the result; a following pointwise step can then work on a
+    contiguous array and narrow once (:func:`_narrow`). With ``scratch=True``
+    the result may live in scratch memory (an intermediate used at once).
+    """
+    n, _, h, w = x.shape
+    c_out, cg, kh, kw = weight.shape
+    g = groups
+    dh, dw = dilation
+    top, bottom, left, right = pads
+    pixels = (h + top + bottom - dh * (kh - 1)) * (w + left + right - dw * (kw - 1))
+    # Measured crossover: for small outputs, one product with the whole
+    # kernel as its inner dimension beats kh products plus kh - 1 additions.
+    limit = _IM2COL_PIXELS if cg > 1 else _IM2COL_PIXELS_DEPTHWISE
+    if stride != (1, 1) or pixels <= limit:
+        out = _conv_im2col(x, weight, groups, stride, pads, dilation)
+        return (out, out.shape[-1]) if keep_wide else out
+    if cg == 1:
+        cols, hp, wp = _column_copies_depthwise(x, pads, kw, dw)
+    else:
+        cols, hp, wp = _column_copies(x, pads, kw, dw)
+    plane = hp * wp
+    oh = hp - dh * (kh - 1)
+    ow = wp - dw * (kw - 1)
+    cols = cols.reshape(n, g, cg * kw, plane)
+    # Output (i, j) lives at flat index i*wp + j (columns ow: are junk), and
+    # row tap u is the offset u*dh*wp into every copy: a (cg*kw, oh*wp) view
+    # with row pitch `plane`, which BLAS reads in place.
+    length = oh * wp
+    shape = (n, g, c_out // g, length)
+    fresh = ow == wp and not keep_wide
+    acc = np.empty(shape, x.dtype) if fresh else _scratch("wide", shape, x.dtype)
+    term = _scratch("term", shape, x.dtype) if kh > 1 else None
+    for u in range(kh):
+        w_u = np.ascontiguousarray(weight[:, :, u, :]).reshape(g, c_out // g, cg * kw)
+        view = cols[..., u * dh * wp : u * dh * wp + length]
+        if u == 0:
+            np.matmul(w_u, view, out=acc)
+        else:
+            np.matmul(w_u, view, out=term)
+            acc += term
+    acc = acc.reshape(n, c_out, oh, wp)
+    if keep_wide:
+        return acc, ow
+    # A contiguous add plus one narrowing copy beats adding strided views.
+    if fresh:
+        return acc
+    if scratch:
+        out = _scratch("narrow", (n, c_out, oh, ow), x.dtype)
+        out[...] = acc[..., :ow]
+        return out
+    return acc[..., :ow].copy()
+
+
+def _conv_im2col(x, weight, g, stride, pads, dilation):
+    """Grouped cross-correlation by im2col and one batched matrix product."""
+    n, c = x.shape[:2]
+    c_out, cg, kh, kw = weight.shape
+    flat, hp, wp = _padded_batch(x, pads)
+    padded = flat.reshape(n, c, hp, wp)
+    (sh, sw), (dh, dw) = stride, dilation
+    oh = (hp - dh * (kh - 1) - 1) // sh + 1
+    ow = (wp - dw * (kw - 1) - 1) // sw + 1
+    w_mat = weight.reshape(g, c_out // g, cg * kh * kw)
+    out = np.empty((n, g, c_out // g, oh * ow), dtype=x.dtype)
+    per_sample = c * kh * kw * oh * ow * x.itemsize
+    chunk = max(1, _SCRATCH_LIMIT // per_sample)
+    for i0 in range(0, n, chunk):
+        part = padded[i0 : i0 + chunk]
+        m = part.shape[0]
+        cols = _scratch("columns", (m, c, kh, kw, oh, ow), x.dtype)
+        for u in range(kh):
+            for v in range(kw):
+                cols[:, :, u, v] = part[
+                    :,
+                    :,
+                    u * dh : u * dh + sh * (oh - 1) + 1 : sh,
+                    v * dw : v * dw + sw * (ow - 1) + 1 : sw,
+                ]
+        np.matmul(
+            w_mat, cols.reshape(m, g, cg * kh * kw, oh * ow), out=out[i0 : i0 + m]
+        )
+    return out.reshape(n, c_out, oh, ow)
+
+
+def _narrow(out, ow):
+    """The result proper of a wide array: a fresh array without junk columns."""
+    return out if out.shape[-1] == ow else out[..., :ow].copy()
+
+
+def _pointwise(x, weight, groups, *, scratch=False):
+    """x (N, C, ...), weight (C_out, C/groups): a 1x1 convolution over axis 1."""
+    n, c = x.shape[:2]
+    rest = x.shape[2:]
+    c_out = weight.shape[0]
+    g = groups
+    flat = x.reshape(n, g, c // g, -1)
+    shape = (n, g, c_out // g, flat.shape[-1])
+    out = _scratch("pointwise", shape, x.dtype) if scratch else np.empty(shape, x.dtype)
+    np.matmul(weight.reshape(g, c_out // g, c // g), flat, out=out)
+    return out.reshape(n, c_out, *rest)
+
+
+# ---------------------------------------------------------------------------
+# single-image filters
+
+
+def _image_and_kernel(image, kernel, kernel_name="kernel"):
+    img = as_array(image, "image", ndim=2)
+    ker = as_array(kernel, kernel_name, ndim=2)
+    return _same_dtype(img, ker)
+
+
+def correlate2d(image, kernel, *, stride=1, padding=0, dilation=1):
+    """2-D cross-correlation of one image with one kernel (what CNNs call convolution).
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+        Real numbers.
+    kernel : array_like, shape (kh, kw)
+        Real numbers.
+    stride, dilation : int or (int, int), keyword-only
+        At least 1 (dilation 1 is an ordinary kernel).
+    padding : int, (int, int), "valid" or "same", keyword-only
+        Zeros on each side (an int or a per-axis pair), none (``"valid"``)
+        or enough for an output as large as the image (``"same"``, stride 1
+        only; the extra zero of an even kernel goes at the end).
+
+    Returns
+    -------
+    ndarray, shape (oh, ow)
+        float32 if both inputs are float32, else float64.
+
+    Raises
+    ------
+    TypeError
+        For a non-integer stride, padding or dilation, or an array that is
+        not of real numbers.
+    ValueError
+        For anything out of range (wrong dimensions, empty arrays, a kernel
+        larger than the padded image, ...). Every message names the
+        parameter, says what is allowed and echoes what was received.
+
+    See Also
+    --------
+    convolve2d : the true convolution (kernel flipped).
+    separable_correlate2d : the same for a rank-1 kernel, in two 1-D passes.
+
+    Notes
+    -----
+    With ``x`` the zero-padded image,
+
+    ``out[i, j] = sum_{u, v} x[i*s_h + u*d_h, j*s_w + v*d_w] * kernel[u, v]``
+
+    and ``oh = floor((H + p_top + p_bottom - d_h(kh - 1) - 1) / s_h) + 1``
+    (the same for ``ow``). The kernel is not flipped, as in
+    ``torch.nn.functional.conv2d`` and ``scipy.signal.correlate2d``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = np.arange(16).reshape(4, 4)
+    >>> correlate2d(image, [[1, 0], [0, -1]])
+    array([[-5., -5., -5.],
+           [-5., -5., -5.],
+           [-5., -5., -5.]])
+    >>> correlate2d(image, [[1, 1], [1, 1]], stride=2)
+    array([[10., 18.],
+           [42., 50.]])
+    >>> correlate2d([[1, 2], [3, 4]], [[1, 1], [1, 1]], padding="same")
+    array([[10.,  6.],
+           [ 7.,  4.]])
+    """
+    img, ker = _image_and_kernel(image, kernel)
+    s, pads, d = _geometry(stride, padding, dilation, ker.shape)
+    check_kernel_fits(img.shape, pads, ker.shape, d)
+    return _correlate_plane(img, ker, s, pads, d)
+
+
+def convolve2d(image, kernel, *, stride=1, padding=0, dilation=1):
+    """2-D true convolution of one image with one kernel (the kernel flipped).
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+        Real numbers.
+    kernel : array_like, shape (kh, kw)
+        Real numbers.
+    stride, padding, dilation
+        As in :func:`correlate2d`.
+
+    Returns
+    -------
+    ndarray, shape (oh, ow)
+        float32 if both inputs are float32, else float64.
+
+    Notes
+    -----
+    ``convolve2d(image, k, ...) == correlate2d(image, k[::-1, ::-1], ...)``:
+
+    ``out[i, j] = sum_{u, v} x[i*s_h + u*d_h, j*s_w + v*d_w]
+    * kernel[kh-1-u, kw-1-v]``
+
+    on the zero-padded image ``x``. With ``padding="valid"`` or
+    ``padding=(kh - 1, kw - 1)`` this is ``scipy.signal.convolve2d`` in mode
+    ``"valid"`` or ``"full"``. For a symmetric kernel the two operations
+    agree; for an antisymmetric one (Sobel) they differ in sign.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = np.arange(16).reshape(4, 4)
+    >>> convolve2d(image, [[1, 0], [0, -1]])
+    array([[5., 5., 5.],
+           [5., 5., 5.],
+           [5., 5., 5.]])
+    """
+    img, ker = _image_and_kernel(image, kernel)
+    ker = ker[::-1, ::-1]
+    s, pads, d = _geometry(stride, padding, dilation, ker.shape)
+    check_kernel_fits(img.shape, pads, ker.shape, d)
+    return _correlate_plane(img, ker, s, pads, d)
+
+
+def _factor(vector, name):
+    return as_array(vector, name, ndim=1)
+
+
+def column_pass(image, column, *, stride=1, padding=0):
+    """The first (vertical) pass of :func:`separable_correlate2d`.
+
+    Correlates every column of the image with the 1-D kernel ``column``,
+    applying only the vertical parts of ``stride`` and ``padding``. The
+    result is the intermediate image that :func:`row_pass` then filters.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+        Real numbers.
+    column : array_like, shape (kh,)
+        The vertical factor, read top to bottom.
+    stride, padding
+        As in :func:`separable_correlate2d` (an int, a pair (h, w),
+        ``"valid"`` or ``"same"``); only their vertical parts are used here.
+
+    Returns
+    -------
+    ndarray, shape (oh, W)
+        ``oh`` rows (the output's rows) by ``W`` columns (all of the image's
+        columns): on a 5x5 image a 3x1 kernel stops at 3 x 5 = 15 positions
+        and gives 3 rows by 5 columns.
+
+    Notes
+    -----
+    ``mid[i, j] = sum_u x[i*s_h + u, j] * column[u]`` on the image ``x``
+    padded with ``p_top`` and ``p_bottom`` rows of zeros. This is
+    ``correlate2d(image, column[:, None], stride=(s_h, 1),
+    padding=(p_h, 0))``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = np.arange(25).reshape(5, 5)
+    >>> column_pass(image, [1, 2, 1])
+    array([[20., 24., 28., 32., 36.],
+           [40., 44., 48., 52., 56.],
+           [60., 64., 68., 72., 76.]])
+    """
+    img = as_array(image, "image", ndim=2)
+    col = _factor(column, "column")
+    img, col = _same_dtype(img, col)
+    kh = col.shape[0]
+    s, pads, _ = _geometry(stride, padding, 1, (kh, 1))
+    top, bottom = pads[:2]
+    check_kernel_fits(img.shape, (top, bottom, 0, 0), (kh, 1), (1, 1), name="column")
+    return _correlate_plane(
+        img, col[:, np.newaxis], (s[0], 1), (top, bottom, 0, 0), (1, 1)
+    )
+
+
+def row_pass(image, row, *, stride=1, padding=0):
+    """The second (horizontal) pass of :func:`separable_correlate2d`.
+
+    Correlates every row of ``image`` (usually the result of
+    :func:`column_pass`) with the 1-D kernel ``row``, applying only the
+    horizontal parts of ``stride`` and ``padding``.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+        Real numbers.
+    row : array_like, shape (kw,)
+        The horizontal factor, read left to right.
+    stride, padding
+        As in :func:`separable_correlate2d`; only their horizontal parts are
+        used here.
+
+    Returns
+    -------
+    ndarray, shape (H, ow)
+
+    Notes
+    -----
+    ``out[i, j] = sum_v x[i, j*s_w + v] * row[v]`` on the image ``x`` padded
+    with ``p_left`` and ``p_right`` columns of zeros.
+
+    Examples
+    --------
+    The 1x3 pass on the 3x5 intermediate stops at 3 x 3 = 9 positions:
+
+    >>> import numpy as np
+    >>> mid = np.array([[20, 24, 28, 32, 36],
+    ...                 [40, 44, 48, 52, 56],
+    ...                 [60, 64, 68, 72, 76]])
+    >>> row_pass(mid, [-1, 0, 1])
+    array([[8., 8., 8.],
+           [8., 8., 8.],
+           [8., 8., 8.]])
+    """
+    img = as_array(image, "image", ndim=2)
+    r = _factor(row, "row")
+    img, r = _same_dtype(img, r)
+    kw = r.shape[0]
+    s, pads, _ = _geometry(stride, padding, 1, (1, kw))
+    left, right = pads[2:]
+    check_kernel_fits(img.shape, (0, 0, left, right), (1, kw), (1, 1), name="row")
+    return _correlate_plane(
+        img, r[np.newaxis, :], (1, s[1]), (0, 0, left, right), (1, 1)
+    )
+
+
+def separable_correlate2d(image, column, row, *, stride=1, padding=0):
+    """Cross-correlation with the rank-1 kernel ``outer(column, row)``, in two passes.
+
+    First :func:`column_pass` (every column of the image with ``column``),
+    then :func:`row_pass` (every row of that intermediate with ``row``).
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+        Real numbers.
+    column : array_like, shape (kh,)
+        The vertical factor.
+    row : array_like, shape (kw,)
+        The horizontal factor.
+    stride : int or (int, int), keyword-only
+        At least 1.
+    padding : int, (int, int), "valid" or "same", keyword-only
+        As in :func:`correlate2d`.
+
+    Returns
+    -------
+    ndarray, shape (oh, ow)
+        Equal (up to rounding) to ``correlate2d(image, np.outer(column, row),
+        stride=stride, padding=padding)``.
+
+    Notes
+    -----
+    ``out[i, j] = sum_v row[v] * sum_u column[u] * x[i*s_h + u, j*s_w + v]``
+    on the zero-padded image ``x``. Per output pixel the two passes cost
+    ``kh + kw`` multiplications (plus the rows the first pass computes that
+    the second does not reuse) instead of ``kh * kw``.
+
+    Examples
+    --------
+    Sobel-x is the column ``[1, 2, 1]`` times the row ``[-1, 0, 1]``:
+
+    >>> import numpy as np
+    >>> image = np.arange(25).reshape(5, 5)
+    >>> separable_correlate2d(image, [1, 2, 1], [-1, 0, 1])
+    array([[8., 8., 8.],
+           [8., 8., 8.],
+           [8., 8., 8.]])
+    """
+    img = as_array(image, "image", ndim=2)
+    col = _factor(column, "column")
+    r = _factor(row, "row")
+    img, col, r = _same_dtype(img, col, r)
+    kernel_hw = (col.shape[0], r.shape[0])
+    s, pads, _ = _geometry(stride, padding, 1, kernel_hw)
+    check_kernel_fits(img.shape, pads, kernel_hw, (1, 1))
+    top, bottom, left, right = pads
+    mid = _correlate_plane(
+        img, col[:, np.newaxis], (s[0], 1), (top, bottom, 0, 0), (1, 1)
+    )
+    return _correlate_plane(
+        mid, r[np.newaxis, :], (1, s[1]), (0, 0, left, right), (1, 1)
+    )
+
+
+# ---------------------------------------------------------------------------
+# layers
+
+
+def _conv_checked(x, weight, bias, stride, padding, dilation, groups, weight_name):
+    """Validate a grouped convolution; return arrays and geometry."""
+    xb, squeeze = _batch(x)
+    w = as_array(weight, weight_name, ndim=4)
+    c_out, cg, kh, kw = w.shape
+    b = _check_bias(bias, c_out)
+    g = _check_groups(groups, xb.shape[1], c_out)
+    _check_channels(
+        xb, squeeze, cg * g, f"{weight_name}.shape[1] * groups = {cg} * {g}"
+    )
+    s, pads, d = _geometry(stride, padding, dilation, (kh, kw))
+    check_kernel_fits(xb.shape[2:], pads, (kh, kw), d, name=weight_name)
+    xb, w, b = _same_dtype(xb, w, b)
+    return xb, w, b, squeeze, g, s, pads, d
+
+
+def conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
+    """Standard (full or grouped) 2-D convolution layer, as torch's ``conv2d``.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C_in, H, W) or (C_in, H, W)
+        Real numbers.
+    weight : array_like, shape (C_out, C_in / groups, kh, kw)
+        One kernel of depth ``C_in / groups`` per output channel.
+    bias : array_like, shape (C_out,), optional
+        Added to every pixel of each output channel.
+    stride, padding, dilation
+        As in :func:`correlate2d`.
+    groups : int, keyword-only
+        Splits the input and output channels into ``groups`` blocks; output
+        block ``g`` sees input block ``g`` only. Must divide ``C_in`` and
+        ``C_out``. ``groups = C_in`` is a depthwise convolution.
+
+    Returns
+    -------
+    ndarray, shape (N, C_out, oh, ow) or (C_out, oh, ow)
+        float32 if every input is float32, else float64.
+
+    Notes
+    -----
+    With ``G = groups``, ``n = C_in / G``, output channel ``o`` in group
+    ``g = o // (C_out / G)`` and ``x`` zero-padded:
+
+    ``out[b, o, i, j] = bias[o] + sum_{c < n} sum_{u, v}
+    weight[o, c, u, v] * x[b, g*n + c, i*s_h + u*d_h, j*s_w + v*d_w]``
+
+    Cross-correlation, as in PyTorch. It costs ``C_out * n * kh * kw``
+    multiplications per output pixel.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.arange(18).reshape(1, 2, 3, 3)
+    >>> conv2d(x, np.ones((1, 2, 2, 2)))
+    array([[[[52., 60.],
+             [76., 84.]]]])
+    >>> conv2d(x, np.ones((2, 1, 2, 2)), [0, 100], groups=2)
+    array([[[[  8.,  12.],
+             [ 20.,  24.]],
+    <BLANKLINE>
+            [[144., 148.],
+             [156., 160.]]]])
+    """
+    xb, w, b, squeeze, g, s, pads, d = _conv_checked(
+        x, weight, bias, stride, padding, dilation, groups, "weight"
+    )
+    return _finish(_conv_wide(xb, w, g, s, pads, d), b, squeeze)
+
+
+def _depthwise_weight(weight, c_in, name):
+    w = as_array(weight, name, ndim=4)
+    if w.shape[1] != 1 or w.shape[0] % c_in:
+        fail(
+            name,
+            f"an array of shape (C_in * multiplier, 1, kh, kw) with C_in = {c_in}",
+            w,
+        )
+    return w
+
+
+def depthwise_conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1):
+    """Depthwise convolution: each input channel filtered on its own.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C_in, H, W) or (C_in, H, W)
+        Real numbers.
+    weight : array_like, shape (C_in * multiplier, 1, kh, kw)
+        ``multiplier`` (the depth multiplier) kernels per input channel, in
+        torch's layout: output channel ``o`` filters input channel
+        ``o // multiplier``.
+    bias : array_like, shape (C_in * multiplier,), optional
+    stride, padding, dilation
+        As in :func:`correlate2d`.
+
+    Returns
+    -------
+    ndarray, shape (N, C_in * multiplier, oh, ow) or (C_in * multiplier, oh, ow)
+
+    Notes
+    -----
+    ``conv2d(x, weight, bias, groups=C_in, ...)``, that is
+
+    ``out[b, o, i, j] = bias[o] + sum_{u, v} weight[o, 0, u, v]
+    * x[b, o // multiplier, i*s_h + u*d_h, j*s_w + v*d_w]``
+
+    at ``kh * kw`` multiplications per output pixel.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.arange(18).reshape(2, 3, 3)
+    >>> depthwise_conv2d(x, np.ones((2, 1, 2, 2)))
+    array([[[ 8., 12.],
+            [20., 24.]],
+    <BLANKLINE>
+           [[44., 48.],
+            [56., 60.]]])
+    """
+    xb, squeeze = _batch(x)
+    c_in = xb.shape[1]
+    w = _depthwise_weight(weight, c_in, "weight")
+    b = _check_bias(bias, w.shape[0])
+    kh, kw = w.shape[2:]
+    s, pads, d = _geometry(stride, padding, dilation, (kh, kw))
+    check_kernel_fits(xb.shape[2:], pads, (kh, kw), d, name="weight")
+    xb, w, b = _same_dtype(xb, w, b)
+    return _finish(_conv_wide(xb, w, c_in, s, pads, d), b, squeeze)
+
+
+def _pointwise_weight(weight, name):
+    w = as_array(weight, name, ndim=(2, 4))
+    if w.ndim == 4:
+        if w.shape[2:] != (1, 1):
+            fail(
+                name,
+                "of shape (C_out, C_in / groups) or (C_out, C_in / groups, 1, 1)",
+                w,
+            )
+        w = w[:, :, 0, 0]
+    return w
+
+
+def pointwise_conv2d(x, weight, bias=None, *, groups=1):
+    """Pointwise (1x1) convolution: mixes channels, pixel by pixel.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C_in, H, W) or (C_in, H, W)
+        Real numbers.
+    weight : array_like, shape (C_out, C_in / groups) or (C_out, C_in / groups, 1, 1)
+    bias : array_like, shape (C_out,), optional
+    groups : int, keyword-only
+        Pointwise grouped convolution (as in ShuffleNet) when above 1: must
+        divide ``C_in`` and ``C_out``.
+
+    Returns
+    -------
+    ndarray, shape (N, C_out, H, W) or (C_out, H, W)
+
+    Notes
+    -----
+    ``out[b, o, i, j] = bias[o] + sum_{c < n} weight[o, c] * x[b, g*n + c, i, j]``
+    with ``n = C_in / groups`` and ``g = o // (C_out / groups)``: one matrix
+    product per group, ``C_out * n`` multiplications per pixel.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.arange(8).reshape(2, 2, 2)
+    >>> pointwise_conv2d(x, [[1, 1], [1, -1]])
+    array([[[ 4.,  6.],
+            [ 8., 10.]],
+    <BLANKLINE>
+           [[-4., -4.],
+            [-4., -4.]]])
+    """
+    xb, squeeze = _batch(x)
+    w = _pointwise_weight(weight, "weight")
+    c_out, cg = w.shape
+    b = _check_bias(bias, c_out)
+    g = _check_groups(groups, xb.shape[1], c_out)
+    _check_channels(xb, squeeze, cg * g, f"weight.shape[1] * groups = {cg} * {g}")
+    xb, w, b = _same_dtype(xb, w, b)
+    return _finish(_pointwise(xb, w, g), b, squeeze)
+
+
+def depthwise_separable_conv2d(
+    x, depthwise, pointwise, bias=None, *, stride=1, padding=0, dilation=1
+):
+    """Depthwise separable layer: depthwise, then pointwise, one bias at the end.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C_in, H, W) or (C_in, H, W)
+        Real numbers.
+    depthwise : array_like, shape (C_in * multiplier, 1, kh, kw)
+        As ``weight`` in :func:`depthwise_conv2d`.
+    pointwise : array_like, shape (C_out, C_in * multiplier), or that plus (1, 1)
+        As ``weight`` in :func:`pointwise_conv2d`.
+    bias : array_like, shape (C_out,), optional
+        The layer's only bias, added after the pointwise step (Keras'
+        ``SeparableConv2D``).
+    stride, padding, dilation
+        Of the depthwise step, as in :func:`correlate2d`.
+
+    Returns
+    -------
+    ndarray, shape (N, C_out, oh, ow) or (C_out, oh, ow)
+
+    Notes
+    -----
+    ``pointwise_conv2d(depthwise_conv2d(x, depthwise, ...), pointwise, bias)``,
+    which equals ``conv2d(x, W, bias, ...)`` with the composed kernel
+    ``W[o, c, u, v] = sum_m pointwise[o, c*M + m] * depthwise[c*M + m, 0, u, v]``
+    (``M`` the multiplier). Per output pixel it costs
+    ``C_in * M * (kh * kw + C_out)`` multiplications instead of
+    ``C_out * C_in * kh * kw``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.arange(18).reshape(2, 3, 3)
+    >>> depthwise_separable_conv2d(x, np.ones((2, 1, 2, 2)), [[1, -1]])
+    array([[[-36., -36.],
+            [-36., -36.]]])
+    """
+    xb, squeeze = _batch(x)
+    c_in = xb.shape[1]
+    dw_w = _depthwise_weight(depthwise, c_in, "depthwise")
+    pw_w = _pointwise_weight(pointwise, "pointwise")
+    if pw_w.shape[1] != dw_w.shape[0]:
+        fail(
+            "pointwise",
+            f"of shape (C_out, {dw_w.shape[0]}) or (C_out, {dw_w.shape[0]}, 1, 1): "
+            f"one column per depthwise output channel",
+            pw_w,
+        )
+    b = _check_bias(bias, pw_w.shape[0])
+    kh, kw = dw_w.shape[2:]
+    s, pads, d = _geometry(stride, padding, dilation, (kh, kw))
+    check_kernel_fits(xb.shape[2:], pads, (kh, kw), d, name="depthwise")
+    xb, dw_w, pw_w, b = _same_dtype(xb, dw_w, pw_w, b)
+    if dw_w.shape[0] <= pw_w.shape[0]:
+        # Fewer depthwise than pointwise channels: narrowing the depthwise
+        # result is the cheaper copy.
+        mid = _conv_wide(xb, dw_w, c_in, s, pads, d, scratch=True)
+        return _finish(_pointwise(mid, pw_w, 1), b, squeeze)
+    # The pointwise step treats pixels independently, so it can run on the
+    # wide intermediate (junk columns included) and be narrowed once.
+    mid, ow = _conv_wide(xb, dw_w, c_in, s, pads, d, keep_wide=True)
+    out = _pointwise(mid, pw_w, 1, scratch=ow != mid.shape[-1])
+    return _finish(_narrow(out, ow), b, squeeze)
+
+
+def conv_transpose2d(
+    x, weight, bias=None, *, stride=1, padding=0, output_padding=0, dilation=1, groups=1
+):
+    """Transposed convolution, as ``torch.nn.functional.conv_transpose2d``.
+
+    The adjoint (matrix transpose) of :func:`conv2d` with the same weight,
+    stride, padding, dilation and groups: each input pixel scatters a copy of
+    the kernel, scaled by its value, ``stride`` pixels apart, and overlapping
+    copies add up. It is not a deconvolution (it does not undo
+    :func:`conv2d`).
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C_in, H, W) or (C_in, H, W)
+        Real numbers.
+    weight : array_like, shape (C_in, C_out / groups, kh, kw)
+        torch's layout for transposed convolutions (the layout of the
+        :func:`conv2d` weight it transposes).
+    bias : array_like, shape (C_out,), optional
+    stride, dilation : int or (int, int), keyword-only
+        At least 1.
+    padding : int, (int, int), "valid" or "same", keyword-only
+        Rows and columns cropped from each side of the full result: the
+        padding of the :func:`conv2d` being transposed. ``"same"`` (stride 1
+        only) crops as that ``conv2d``'s ``"same"`` padding pads, extra at
+        the end, so the output is as large as the input.
+    output_padding : int or (int, int), keyword-only
+        Extra rows (columns) at the bottom (right), smaller than stride or
+        dilation along that axis: picks which of the input sizes that a
+        strided ``conv2d`` maps to ``(H, W)`` the output has.
+    groups : int, keyword-only
+        Must divide ``C_in``; then ``C_out = weight.shape[1] * groups``.
+
+    Returns
+    -------
+    ndarray, shape (N, C_out, oh, ow) or (C_out, oh, ow)
+        ``oh = (H - 1)s_h - p_top - p_bottom + d_h(kh - 1) + output_padding + 1``
+        (see :func:`transposed_output_size`), the same for ``ow``.
+
+    Notes
+    -----
+    With ``n = C_in / groups``, ``m = C_out / groups`` and output channel
+    ``o = g*m + k`` of group ``g``, before cropping,
+
+    ``full[b, o, i*s_h + u*d_h, j*s_w + v*d_w] +=
+    sum_{c < n} x[b, g*n + c, i, j] * weight[g*n + c, k, u, v]``
+
+    and ``out = full[..., p_top:p_top + oh, p_left:p_left + ow] + bias``.
+    With the same geometry, and ``output_padding`` chosen so that the output
+    has the shape of ``x``, ``<conv2d(x, w), y> == <x, conv_transpose2d(y, w)>``
+    for every ``x`` and ``y``.
+
+    Examples
+    --------
+    One pixel scatters the kernel, scaled:
+
+    >>> import numpy as np
+    >>> conv_transpose2d([[[0, 0], [0, 2]]], [[[[1, 2], [3, 4]]]])
+    array([[[0., 0., 0.],
+            [0., 2., 4.],
+            [0., 6., 8.]]])
+    >>> conv_transpose2d([[[1, 1], [1, 1]]], np.ones((1, 1, 2, 2)), stride=2)
+    array([[[1., 1., 1., 1.],
+            [1., 1., 1., 1.],
+            [1., 1., 1., 1.],
+            [1., 1., 1., 1.]]])
+    """
+    xb, squeeze = _batch(x)
+    w = as_array(weight, "weight", ndim=4)
+    c_in, m, kh, kw = w.shape
+    g = check_int(groups, "groups", minimum=1)
+    if c_in % g:
+        fail("groups", f"a divisor of C_in = weight.shape[0] = {c_in}", groups)
+    _check_channels(xb, squeeze, c_in, "weight.shape[0]")
+    c_out = m * g
+    b = _check_bias(bias, c_out)
+    s, pads, d = _geometry(stride, padding, dilation, (kh, kw))
+    op = as_pair(output_padding, "output_padding", minimum=0)
+    for axis in range(2):
+        if op[axis] >= max(s[axis], d[axis]):
+            fail(
+                "output_padding",
+                f"smaller than stride or dilation along each axis "
+                f"(< {max(s[0], d[0])}, < {max(s[1], d[1])})",
+                output_padding,
+            )
+    n, _, h, wd = xb.shape
+    full_h = (h - 1) * s[0] + d[0] * (kh - 1) + 1 + op[0]
+    full_w = (wd - 1) * s[1] + d[1] * (kw - 1) + 1 + op[1]
+    top, bottom, left, right = pads
+    oh, ow = full_h - top - bottom, full_w - left - right
+    if oh < 1 or ow < 1:
+        fail(
+            "padding",
+            f"small enough to leave an output; the uncropped output is "
+            f"{full_h}x{full_w}",
+            padding,
+        )
+    xb, w, b = _same_dtype(xb, w, b)
+    n_in = c_in // g
+    # cols[b, g, k, u, v, i, j] = sum_c weight[g*n + c, k, u, v] * x[b, g*n + c, i, j]
+    w_t = w.reshape(g, n_in, m * kh * kw).transpose(0, 2, 1)
+    cols = np.matmul(w_t, xb.reshape(n, g, n_in, h * wd))
+    cols = cols.reshape(n, c_out, kh, kw, h, wd)
+    full = np.zeros((n, c_out, full_h, full_w), dtype=xb.dtype)
+    for u in range(kh):
+        for v in range(kw):
+            rows = slice(u * d[0], u * d[0] + s[0] * (h - 1) + 1, s[0])
+            columns = slice(v * d[1], v * d[1] + s[1] * (wd - 1) + 1, s[1])
+            full[:, :, rows, columns] += cols[:, :, u, v]
+    out = np.ascontiguousarray(full[:, :, top : top + oh, left : left + ow])
+    return _finish(out, b, squeeze)
+
+
+def channel_shuffle(x, groups):
+    """Channel shuffle (ShuffleNet): interleave the channels of ``groups`` groups.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W) or (C, H, W)
+        Real numbers.
+    groups : int
+        Must divide ``C``.
+
+    Returns
+    -------
+    ndarray, same shape as ``x``
+        float32 if ``x`` is, else float64.
+
+    Notes
+    -----
+    Reshape the channel axis to ``(groups, C / groups)``, transpose it to
+    ``(C / groups, groups)`` and flatten: output channel ``k*groups + g`` is
+    input channel ``g*(C/groups) + k``. Shuffling again with ``C / groups``
+    groups undoes it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.arange(6).reshape(6, 1, 1)
+    >>> channel_shuffle(x, 2).ravel()
+    array([0., 3., 1., 4., 2., 5.])
+    >>> channel_shuffle(channel_shuffle(x, 2), 3).ravel()
+    array([0., 1., 2., 3., 4., 5.])
+    """
+    xb, squeeze = _batch(x)
+    n, c, h, w = xb.shape
+    g = check_int(groups, "groups", minimum=1)
+    if c % g:
+        fail("groups", f"a divisor of the channel count C = {c}", groups)
+    out = xb.reshape(n, g, c // g, h, w).transpose(0, 2, 1, 3, 4).reshape(n, c, h, w)
+    return out[0] if squeeze else out
+
+
+def flattened_conv2d(x, lateral, vertical, horizontal, *, padding=0):
+    """Flattened convolution: a 3-D filter as three 1-D filters in sequence.
+
+    A lateral (across channels, 1x1) filter, then a vertical (kh x 1) and a
+    horizontal (1 x kw) filter on each output channel, as in Jin et al.,
+    "Flattened convolutional neural networks for feedforward acceleration"
+    (2014).
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C_in, H, W) or (C_in, H, W)
+        Real numbers.
+    lateral : array_like, shape (C_out, C_in)
+        A 1x1 convolution across channels.
+    vertical : array_like, shape (C_out, kh)
+        One vertical 1-D filter per output channel.
+    horizontal : array_like, shape (C_out, kw)
+        One horizontal 1-D filter per output channel.
+    padding : int, (int, int), "valid" or "same", keyword-only
+        As in :func:`correlate2d` (stride and dilation are 1).
+
+    Returns
+    -------
+    ndarray, shape (N, C_out, oh, ow) or (C_out, oh, ow)
+
+    Notes
+    -----
+    Equal to ``conv2d(x, W, padding=padding)`` with the rank-1 weight
+
+    ``W[o, c, u, v] = lateral[o, c] * vertical[o, u] * horizontal[o, v]``
+
+    at ``C_in + kh + kw`` multiplications per output pixel and channel
+    (roughly; the vertical pass also runs on rows the horizontal one pads)
+    instead of ``C_in * kh * kw``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.arange(18).reshape(2, 3, 3)
+    >>> flattened_conv2d(x, [[1, 1]], [[1, 1]], [[1, -1]])
+    array([[[-4., -4.],
+            [-4., -4.]]])
+    """
+    xb, squeeze = _batch(x)
+    lat = as_array(lateral, "lateral", ndim=2)
+    ver = as_array(vertical, "vertical", ndim=2)
+    hor = as_array(horizontal, "horizontal", ndim=2)
+    c_out = lat.shape[0]
+    for name, arr in (("vertical", ver), ("horizontal", hor)):
+        if arr.shape[0] != c_out:
+            fail(name, f"an array with C_out = {c_out} rows (one per lateral row)", arr)
+    _check_channels(xb, squeeze, lat.shape[1], "lateral.shape[1]")
+    kh, kw = ver.shape[1], hor.shape[1]
+    pads = resolve_padding(padding, (kh, kw))
+    check_kernel_fits(xb.shape[2:], pads, (kh, kw), (1, 1), name="vertical, horizontal")
+    xb, lat, ver, hor = _same_dtype(xb, lat, ver, hor)
+    top, bottom, left, right = pads
+    # The lateral step maps zeros to zeros, so padding commutes with it.
+    mixed = _pointwise(xb, lat, 1, scratch=True)
+    vertical_kernels = ver[:, np.newaxis, :, np.newaxis]
+    mid = _conv_wide(
+        mixed,
+        vertical_kernels,
+        c_out,
+        (1, 1),
+        (top, bottom, 0, 0),
+        (1, 1),
+        scratch=True,
+    )
+    horizontal_kernels = hor[:, np.newaxis, np.newaxis, :]
+    out = _conv_wide(
+        mid, horizontal_kernels, c_out, (1, 1), (0, 0, left, right), (1, 1)
+    )
+    return out[0] if squeeze else out
