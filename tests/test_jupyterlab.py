@@ -30,6 +30,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, CHROMIUM_ARGS, require_or_skip
 
 from sepconv import counting
 
@@ -37,20 +38,7 @@ pytestmark = pytest.mark.browser
 
 HERE = Path(__file__).resolve().parent
 NOTEBOOK = HERE / "notebooks" / "explorers.ipynb"
-CHROMIUM = Path(os.environ.get("SEPCONV_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 TIMEOUT = 120_000  # ms, for the first kernel start and widget rendering
-
-
-def require_or_skip(reason):
-    if os.environ.get("SEPCONV_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason} (SEPCONV_REQUIRE_BROWSER=1 forbids skipping)")
-    pytest.skip(reason)
 
 
 def free_port():
@@ -155,57 +143,54 @@ def jupyterlab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(jupyterlab):
+def page(jupyterlab, playwright):
     """The notebook, opened and run in a fresh Chromium profile."""
-    from playwright.sync_api import sync_playwright
-
     root = jupyterlab["root"]
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(root / "chromium-profile"),
-            executable_path=str(CHROMIUM),
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport={"width": 1280, "height": 1000},
+    context = playwright.chromium.launch_persistent_context(
+        str(root / "chromium-profile"),
+        executable_path=str(CHROMIUM),
+        args=CHROMIUM_ARGS,
+        headless=True,
+        viewport={"width": 1280, "height": 1000},
+    )
+    foreign = []
+
+    def only_local(route):
+        url = route.request.url
+        if url.startswith(jupyterlab["base"]) or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            foreign.append(url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(TIMEOUT)
+        tab.goto(
+            f"{jupyterlab['base']}/lab/tree/{NOTEBOOK.name}"
+            f"?token={jupyterlab['token']}&reset"
         )
-        foreign = []
-
-        def only_local(route):
-            url = route.request.url
-            if url.startswith(jupyterlab["base"]) or url.startswith(("data:", "blob:")):
-                route.continue_()
-            else:
-                foreign.append(url)
-                route.abort()
-
-        context.route("**/*", only_local)
+        tab.locator(".jp-Notebook").wait_for()
+        # the kernel is connected once the status bar says so
+        tab.wait_for_function(
+            "() => document.body.innerText.includes('(ipykernel) | Idle')"
+        )
+        tab.wait_for_timeout(1_000)
         try:
-            tab = context.new_page()
-            tab.set_default_timeout(TIMEOUT)
-            tab.goto(
-                f"{jupyterlab['base']}/lab/tree/{NOTEBOOK.name}"
-                f"?token={jupyterlab['token']}&reset"
-            )
-            tab.locator(".jp-Notebook").wait_for()
-            # the kernel is connected once the status bar says so
-            tab.wait_for_function(
-                "() => document.body.innerText.includes('(ipykernel) | Idle')"
-            )
-            tab.wait_for_timeout(1_000)
+            run_all(tab, timeout=60_000)
+        except Exception:
+            # a first execution was seen to stall now and then: retry once
+            tab.screenshot(path=str(root / "first-attempt.png"))
             try:
-                run_all(tab, timeout=60_000)
+                run_all(tab, timeout=TIMEOUT)
             except Exception:
-                # a first execution was seen to stall now and then: retry once
-                tab.screenshot(path=str(root / "first-attempt.png"))
-                try:
-                    run_all(tab, timeout=TIMEOUT)
-                except Exception:
-                    tab.screenshot(path=str(root / "failure.png"))
-                    raise
-            yield tab
-        finally:
-            context.close()
-        assert foreign == [], f"requests to other hosts: {foreign[:5]}"
+                tab.screenshot(path=str(root / "failure.png"))
+                raise
+        yield tab
+    finally:
+        context.close()
+    assert foreign == [], f"requests to other hosts: {foreign[:5]}"
 
 
 def run_all(tab, *, timeout):

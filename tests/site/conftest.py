@@ -9,42 +9,11 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import threading
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "_build" / "html"
-CHROMIUM = Path(os.environ.get("SEPCONV_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-quic",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def require_or_skip(reason):
-    """Fail when CI requires the browser checks, skip otherwise."""
-    if os.environ.get("SEPCONV_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason} (SEPCONV_REQUIRE_BROWSER=1 forbids skipping)")
-    pytest.skip(reason)
-
-
-def site_pages():
-    """Every HTML page of the built site, as paths relative to its root."""
-    if not SITE.is_dir():
-        return []
-    return sorted(
-        p.relative_to(SITE).as_posix()
-        for p in SITE.rglob("*.html")
-        if "_static" not in p.parts and "_sources" not in p.parts
-    )
+from browser import CHROMIUM, CHROMIUM_ARGS
+from sitepages import SITE
 
 
 @pytest.fixture(scope="session")
@@ -72,23 +41,16 @@ def server(site):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(playwright):
     """The system Chromium, headless; each test opens its own fresh context.
 
     Playwright starts it with a new temporary ``--user-data-dir``.
     """
-    if not CHROMIUM.is_file():
-        require_or_skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    chromium = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture

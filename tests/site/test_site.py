@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import SITE, site_pages
+from sitepages import SITE, site_pages
 
 PAGE_BUDGET = 2 * 1024 * 1024
 PAGES = site_pages() or ["index.html"]

@@ -12,7 +12,7 @@ import posixpath
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import SITE, site_pages
+from sitepages import SITE, site_pages
 
 PAGES = site_pages() or ["index.html"]
 LOADING_RELS = {"stylesheet", "preload", "modulepreload", "icon", "prefetch", "font"}

@@ -1,0 +1,24 @@
+"""The system Chromium for the browser tests (site checks and JupyterLab)."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("SEPCONV_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def require_or_skip(reason):
+    """Fail when CI requires the browser checks, skip otherwise."""
+    if os.environ.get("SEPCONV_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} (SEPCONV_REQUIRE_BROWSER=1 forbids skipping)")
+    pytest.skip(reason)
