@@ -159,3 +159,17 @@ def test_site_report(context, server, site):
     }
     (Path(site).parent / "site-report.json").write_text(json.dumps(report, indent=1))
     assert report["first_visit_requests"] > 0
+
+
+@pytest.mark.site
+def test_every_configured_animation_is_on_the_site(site):
+    """The per-page stepping test above has something to step: each named
+    animation of sepconv.animation appears on at least one page."""
+    from sepconv.animation import CONFIGURATIONS
+
+    html = "".join((SITE / path).read_text(encoding="utf-8") for path in PAGES)
+    ids = {
+        name: "_anim_img_sepconv_" + re.sub(r"\W", "_", name) for name in CONFIGURATIONS
+    }
+    missing = [name for name, anim_id in ids.items() if anim_id not in html]
+    assert missing == [], f"animations not shown on any page: {missing}"
