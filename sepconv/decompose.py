@@ -274,7 +274,9 @@ def rank1_factors(kernel, *, tol=None):
     u, s, vt = _svd(k)
     rank = _rank(s, rel_tol)
     if rank > 1:
-        shown = ", ".join(f"{v:.3g}" for v in s[:4])
+        # Values at or below the tolerance are rounding noise: shown as 0.
+        kept = np.where(s > rel_tol * s[0], s, 0.0)
+        shown = ", ".join(f"{v:.3g}" for v in kept[:4])
         raise ValueError(
             f"kernel must be separable (numerical rank 1); got a {k.shape[0]}x"
             f"{k.shape[1]} kernel of numerical rank {rank} (singular values "

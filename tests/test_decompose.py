@@ -374,3 +374,12 @@ def test_bad_input_is_rejected(call, error, words):
     with pytest.raises(error, match=words) as info:
         call()
     assert "got" in str(info.value)
+
+
+def test_rank_error_shows_noise_singular_values_as_zero():
+    """The message names the numerical rank and no rounding noise (a stored
+    notebook output quotes it, so it must not depend on the BLAS build)."""
+    with pytest.raises(
+        ValueError, match=r"rank 2 \(singular values 4\.45, 0\.449, 0\)"
+    ):
+        dec.rank1_factors(ker.laplacian())
