@@ -21,10 +21,12 @@ How it is computed (``benchmarks/bench_core.py`` measures it against SciPy
 and torch): single-image filters accumulate ``w[u, v]`` times a shifted flat
 view of the padded image, one BLAS ``axpy`` per tap; stride-1 full, grouped
 and depthwise convolutions copy the padded input ``kw`` times, each copy
-shifted by one column tap, and do one (batched) matrix product per kernel
-row, since with a row pitch of ``Wp`` a row tap is a plain offset into those
-copies; strided ones use im2col and one batched matrix product; pointwise
-convolutions are one matrix product. Intermediate buffers are kept per
+shifted by one column tap and as wide as the output, apply every tap in one
+batched matrix product (its rows are pairs of row tap and output channel),
+and add the ``kh`` partial sums, each shifted by its row tap, which in those
+copies is a plain offset of whole rows; strided and small ones use im2col
+and one batched matrix product; pointwise convolutions are one matrix
+product. Intermediate buffers are kept per
 thread and reused from call to call (fresh multi-megabyte temporaries cost
 more in page faults than the arithmetic); arrays returned are always new.
 """
@@ -248,7 +250,7 @@ def _finish(out, bias, squeeze):
 _SCRATCH = threading.local()
 _SCRATCH_LIMIT = 1 << 25  # bytes per slot; larger requests are not cached
 _IM2COL_PIXELS = 1024  # stride-1 outputs up to this size use im2col...
-_IM2COL_PIXELS_DEPTHWISE = 64  # ... or this size, for one channel per group
+_IM2COL_OUTPUTS_DEPTHWISE = 2048  # ... or up to this many values in all, depthwise
 
 
 def _scratch(slot, shape, dtype):
@@ -262,8 +264,28 @@ def _scratch(slot, shape, dtype):
         buffers = _SCRATCH.buffers = {}
     buf = buffers.get(slot)
     if buf is None or buf.nbytes < nbytes:
-        buf = buffers[slot] = np.empty(nbytes, dtype=np.uint8)
+        buf = buffers[slot] = _aligned_bytes(nbytes)
     return buf[:nbytes].view(dtype).reshape(shape)
+
+
+_HUGE_PAGE = 1 << 21
+
+
+def _aligned_bytes(nbytes):
+    """``nbytes`` of memory; from 2 MiB on, whole 2 MiB pages, aligned.
+
+    NumPy asks Linux to back allocations of 4 MiB or more with transparent
+    huge pages, which the kernel can only do for aligned 2 MiB pieces; whether
+    a buffer gets them otherwise depends on where it happens to start. The
+    shifted-copies engine makes several strided passes over megabytes of
+    scratch, which then run measurably and reproducibly faster.
+    """
+    if nbytes < _HUGE_PAGE:
+        return np.empty(nbytes, dtype=np.uint8)
+    size = -(-nbytes // _HUGE_PAGE) * _HUGE_PAGE
+    raw = np.empty(size + _HUGE_PAGE, dtype=np.uint8)
+    start = -raw.ctypes.data % _HUGE_PAGE
+    return raw[start : start + size]
 
 
 def _axpy(dtype):
@@ -334,107 +356,105 @@ def _padded_batch(x, pads, extra=0):
     return buf, hp, wp
 
 
-def _column_copies(x, pads, kw, dw):
-    """The padded input, flattened per channel, copied once per column tap.
+def _column_copies(x, pads, kw, dw, ow):
+    """The zero-padded input, copied once per column tap and narrowed.
 
-    Returns ``cols`` (N, C, kw, Hp*Wp) in scratch memory with
-    ``cols[n, c, v, t] = padded[n, c, t + v*dw]`` (``padded`` flattened, zero
-    past its end), and (Hp, Wp). (Padding straight into copy 0 is slower:
-    NumPy then sees overlapping source and destination and copies twice.)
-    """
-    n, c = x.shape[:2]
-    flat, hp, wp = _padded_batch(x, pads, dw * (kw - 1))
-    plane = hp * wp
-    if kw == 1:
-        return flat.reshape(n, c, 1, plane), hp, wp
-    cols = _scratch("columns", (n, c, kw, plane), x.dtype)
-    for v in range(kw):
-        cols[:, :, v, :] = flat[:, :, v * dw : v * dw + plane]
-    return cols, hp, wp
-
-
-def _column_copies_depthwise(x, pads, kw, dw):
-    """:func:`_column_copies` for one input channel per group (depthwise).
-
-    Stored tap-major, (kw, N, C, Hp*Wp), so that copy 0 is the padded input
-    itself and the other copies are taken from it (disjoint memory, so NumPy
-    copies once); returned as the (N, C, kw, Hp*Wp) view.
+    Returns ``cols`` (N, C, kw, Hp*ow) in scratch memory with
+    ``cols[n, c, v, r*ow + j] = padded[n, c, r, j + v*dw]``. Row tap ``u`` of
+    a stride-1 correlation is then the flat offset ``u*dh*ow`` into every
+    copy, and the result comes out without junk columns. The copies are
+    taken straight from ``x``: only the padding is zeroed, and every other
+    value is written once.
     """
     n, c, h, w = x.shape
-    top, bottom, left, right = pads
-    hp, wp = h + top + bottom, w + left + right
-    plane = hp * wp
-    cols = _scratch("columns", (kw, n, c, plane), x.dtype)
-    first = cols[0]
-    if pads != (0, 0, 0, 0):
-        first.fill(0)
-    first.reshape(n, c, hp, wp)[:, :, top : top + h, left : left + w] = x
-    for v in range(1, kw):
-        shift = v * dw
-        cols[v, :, :, : plane - shift] = first[:, :, shift:]
-        cols[v, :, :, plane - shift :] = 0
-    return cols.transpose(1, 2, 0, 3), hp, wp
+    top, bottom, left, _ = pads
+    hp = h + top + bottom
+    cols = _scratch("columns", (n, c, kw, hp * ow), x.dtype)
+    grid = cols.reshape(n, c, kw, hp, ow)
+    grid[:, :, :, :top] = 0
+    grid[:, :, :, top + h :] = 0
+    rows = grid[:, :, :, top : top + h]
+    # Same width (as with "same" padding): each copy is x shifted along its
+    # flattened rows, one contiguous copy per channel; the values that wrap
+    # into a neighbouring row land in padding columns, zeroed afterwards.
+    item = x.itemsize
+    flat = ow == w and x.strides[2:] == (w * item, item)
+    for v in range(kw):
+        # Output column j reads padded column j + v*dw, which is column
+        # j + shift of x: zero where that falls into the left or right padding.
+        shift = v * dw - left
+        lo = min(max(0, -shift), ow)
+        hi = max(min(ow, w - shift), lo)
+        if flat and hi > lo:
+            body = np.reshape(rows[:, :, v], (n, c, h * w), copy=False)
+            source = x.reshape(n, c, h * w)
+            if shift >= 0:
+                body[:, :, : h * w - shift] = source[:, :, shift:]
+            else:
+                body[:, :, -shift:] = source[:, :, : h * w + shift]
+        else:
+            rows[:, :, v, :, lo:hi] = x[:, :, :, lo + shift : hi + shift]
+        rows[:, :, v, :, :lo] = 0
+        rows[:, :, v, :, hi:] = 0
+    return cols
 
 
-def _conv_wide(
-    x, weight, groups, stride, pads, dilation, *, keep_wide=False, scratch=False
-):
+def _conv_shifted(x, weight, pads, dilation, out):
+    """Stride-1 grouped cross-correlation into ``out`` (N, groups, C_out/groups, oh*ow).
+
+    One batched matrix product applies every column tap of every kernel row
+    to the column copies (rows ``(u, o)``: row tap ``u`` of output channel
+    ``o``); shifting the partial sum of row tap ``u`` by ``u*dh*ow`` and
+    adding gives the result.
+    """
+    n, g, m, length = out.shape
+    cg, kh, kw = weight.shape[1:]
+    dh, dw = dilation
+    _, _, left, right = pads
+    ow = x.shape[3] + left + right - dw * (kw - 1)
+    cols = _column_copies(x, pads, kw, dw, ow)
+    plane = cols.shape[-1]
+    cols = np.reshape(cols, (n, g, cg * kw, plane), copy=False)
+    taps = weight.reshape(g, m, cg, kh, kw).transpose(0, 3, 1, 2, 4)
+    taps = taps.reshape(g, kh * m, cg * kw)
+    if kh == 1:
+        np.matmul(taps, cols, out=out)
+        return
+    partial = _scratch("row taps", (n, g, kh * m, plane), x.dtype)
+    np.matmul(taps, cols, out=partial)
+    rows = partial.reshape(n, g, kh, m, plane)
+    step = dh * ow
+    np.add(rows[:, :, 0, :, :length], rows[:, :, 1, :, step : step + length], out=out)
+    for u in range(2, kh):
+        out += rows[:, :, u, :, u * step : u * step + length]
+
+
+def _conv(x, weight, groups, stride, pads, dilation, *, scratch=False):
     """Grouped cross-correlation of (N, C, H, W) ``x``: the engine of the layers.
 
-    Returns a fresh (N, C_out, oh, ow) array. With ``keep_wide=True`` it
-    returns ``(out, ow)`` instead, where ``out`` (N, C_out, oh, W'),
-    ``W' >= ow``, may live in scratch memory and its columns ``ow:`` are not
-    part of the result; a following pointwise step can then work on a
-    contiguous array and narrow once (:func:`_narrow`). With ``scratch=True``
-    the result may live in scratch memory (an intermediate used at once).
+    Returns a fresh (N, C_out, oh, ow) array, or with ``scratch=True`` one
+    that may live in scratch memory (an intermediate used at once).
     """
     n, _, h, w = x.shape
     c_out, cg, kh, kw = weight.shape
     g = groups
     dh, dw = dilation
     top, bottom, left, right = pads
-    pixels = (h + top + bottom - dh * (kh - 1)) * (w + left + right - dw * (kw - 1))
+    oh = h + top + bottom - dh * (kh - 1)
+    ow = w + left + right - dw * (kw - 1)
     # Measured crossover: for small outputs, one product with the whole
-    # kernel as its inner dimension beats kh products plus kh - 1 additions.
-    limit = _IM2COL_PIXELS if cg > 1 else _IM2COL_PIXELS_DEPTHWISE
-    if stride != (1, 1) or pixels <= limit:
-        out = _conv_im2col(x, weight, groups, stride, pads, dilation)
-        return (out, out.shape[-1]) if keep_wide else out
-    if cg == 1:
-        cols, hp, wp = _column_copies_depthwise(x, pads, kw, dw)
+    # kernel as its inner dimension beats products over column taps plus
+    # kh - 1 shifted additions.
+    if cg > 1:
+        small = oh * ow <= _IM2COL_PIXELS
     else:
-        cols, hp, wp = _column_copies(x, pads, kw, dw)
-    plane = hp * wp
-    oh = hp - dh * (kh - 1)
-    ow = wp - dw * (kw - 1)
-    cols = cols.reshape(n, g, cg * kw, plane)
-    # Output (i, j) lives at flat index i*wp + j (columns ow: are junk), and
-    # row tap u is the offset u*dh*wp into every copy: a (cg*kw, oh*wp) view
-    # with row pitch `plane`, which BLAS reads in place.
-    length = oh * wp
-    shape = (n, g, c_out // g, length)
-    fresh = ow == wp and not keep_wide
-    acc = np.empty(shape, x.dtype) if fresh else _scratch("wide", shape, x.dtype)
-    term = _scratch("term", shape, x.dtype) if kh > 1 else None
-    for u in range(kh):
-        w_u = np.ascontiguousarray(weight[:, :, u, :]).reshape(g, c_out // g, cg * kw)
-        view = cols[..., u * dh * wp : u * dh * wp + length]
-        if u == 0:
-            np.matmul(w_u, view, out=acc)
-        else:
-            np.matmul(w_u, view, out=term)
-            acc += term
-    acc = acc.reshape(n, c_out, oh, wp)
-    if keep_wide:
-        return acc, ow
-    # A contiguous add plus one narrowing copy beats adding strided views.
-    if fresh:
-        return acc
-    if scratch:
-        out = _scratch("narrow", (n, c_out, oh, ow), x.dtype)
-        out[...] = acc[..., :ow]
-        return out
-    return acc[..., :ow].copy()
+        small = n * c_out * oh * ow <= _IM2COL_OUTPUTS_DEPTHWISE
+    if stride != (1, 1) or small:
+        return _conv_im2col(x, weight, groups, stride, pads, dilation)
+    shape = (n, g, c_out // g, oh * ow)
+    out = _scratch("result", shape, x.dtype) if scratch else np.empty(shape, x.dtype)
+    _conv_shifted(x, weight, pads, dilation, out)
+    return out.reshape(n, c_out, oh, ow)
 
 
 def _conv_im2col(x, weight, g, stride, pads, dilation):
@@ -466,11 +486,6 @@ def _conv_im2col(x, weight, g, stride, pads, dilation):
             w_mat, cols.reshape(m, g, cg * kh * kw, oh * ow), out=out[i0 : i0 + m]
         )
     return out.reshape(n, c_out, oh, ow)
-
-
-def _narrow(out, ow):
-    """The result proper of a wide array: a fresh array without junk columns."""
-    return out if out.shape[-1] == ow else out[..., :ow].copy()
 
 
 def _pointwise(x, weight, groups, *, scratch=False):
@@ -845,7 +860,7 @@ def conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
     xb, w, b, squeeze, g, s, pads, d = _conv_checked(
         x, weight, bias, stride, padding, dilation, groups, "weight"
     )
-    return _finish(_conv_wide(xb, w, g, s, pads, d), b, squeeze)
+    return _finish(_conv(xb, w, g, s, pads, d), b, squeeze)
 
 
 def _depthwise_weight(weight, c_in, name):
@@ -906,7 +921,7 @@ def depthwise_conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1):
     s, pads, d = _geometry(stride, padding, dilation, (kh, kw))
     check_kernel_fits(xb.shape[2:], pads, (kh, kw), d, name="weight")
     xb, w, b = _same_dtype(xb, w, b)
-    return _finish(_conv_wide(xb, w, c_in, s, pads, d), b, squeeze)
+    return _finish(_conv(xb, w, c_in, s, pads, d), b, squeeze)
 
 
 def _pointwise_weight(weight, name):
@@ -1022,16 +1037,8 @@ def depthwise_separable_conv2d(
     s, pads, d = _geometry(stride, padding, dilation, (kh, kw))
     check_kernel_fits(xb.shape[2:], pads, (kh, kw), d, name="depthwise")
     xb, dw_w, pw_w, b = _same_dtype(xb, dw_w, pw_w, b)
-    if dw_w.shape[0] <= pw_w.shape[0]:
-        # Fewer depthwise than pointwise channels: narrowing the depthwise
-        # result is the cheaper copy.
-        mid = _conv_wide(xb, dw_w, c_in, s, pads, d, scratch=True)
-        return _finish(_pointwise(mid, pw_w, 1), b, squeeze)
-    # The pointwise step treats pixels independently, so it can run on the
-    # wide intermediate (junk columns included) and be narrowed once.
-    mid, ow = _conv_wide(xb, dw_w, c_in, s, pads, d, keep_wide=True)
-    out = _pointwise(mid, pw_w, 1, scratch=ow != mid.shape[-1])
-    return _finish(_narrow(out, ow), b, squeeze)
+    mid = _conv(xb, dw_w, c_in, s, pads, d, scratch=True)
+    return _finish(_pointwise(mid, pw_w, 1), b, squeeze)
 
 
 def conv_transpose2d(
@@ -1248,7 +1255,7 @@ def flattened_conv2d(x, lateral, vertical, horizontal, *, padding=0):
     # The lateral step maps zeros to zeros, so padding commutes with it.
     mixed = _pointwise(xb, lat, 1, scratch=True)
     vertical_kernels = ver[:, np.newaxis, :, np.newaxis]
-    mid = _conv_wide(
+    mid = _conv(
         mixed,
         vertical_kernels,
         c_out,
@@ -1258,7 +1265,5 @@ def flattened_conv2d(x, lateral, vertical, horizontal, *, padding=0):
         scratch=True,
     )
     horizontal_kernels = hor[:, np.newaxis, np.newaxis, :]
-    out = _conv_wide(
-        mid, horizontal_kernels, c_out, (1, 1), (0, 0, left, right), (1, 1)
-    )
+    out = _conv(mid, horizontal_kernels, c_out, (1, 1), (0, 0, left, right), (1, 1))
     return out[0] if squeeze else out

@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import ndimage, signal
 
@@ -35,7 +35,7 @@ def engine(name):
     limit = 10**9 if name == "im2col" else 0
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(core, "_IM2COL_PIXELS", limit)
-        patch.setattr(core, "_IM2COL_PIXELS_DEPTHWISE", limit)
+        patch.setattr(core, "_IM2COL_OUTPUTS_DEPTHWISE", limit)
         yield
 
 
@@ -524,6 +524,42 @@ def test_depthwise_then_pointwise_equals_conv2d_with_composed_kernel(data):
         assert_close(out, full, dtype)
 
 
+@PROPERTY
+@given(data=st.data())
+def test_shifted_copies_engine_matches_naive_loop(data):
+    # Random stride-1 geometry through the engine of the layers: padding wider
+    # than the kernel needs, dilated column taps that fall wholly into the
+    # padding, odd and even kernels with "same", views that are not
+    # contiguous, depthwise (with a multiplier), grouped and full weights.
+    with engine("shifted copies"):
+        n, g = data.draw(st.integers(1, 2)), data.draw(st.integers(1, 3))
+        cg, m = data.draw(st.integers(1, 2)), data.draw(st.integers(1, 2))
+        kh, kw = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 4))
+        dh, dw = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))
+        h, w = data.draw(st.integers(1, 8)), data.draw(st.integers(1, 8))
+        padding = data.draw(
+            st.one_of(
+                st.just("same"),
+                st.tuples(st.integers(0, 4), st.integers(0, 4)),
+            )
+        )
+        pads = side_pads(padding, (kh, kw), (dh, dw))
+        assume(h + pads[0] + pads[1] > dh * (kh - 1))
+        assume(w + pads[2] + pads[3] > dw * (kw - 1))
+        dtype = data.draw(st.sampled_from([np.float32, np.float64]))
+        rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+        x = rng.standard_normal((n, g * cg, h, 2 * w)).astype(dtype)
+        if data.draw(st.booleans()):
+            x = x[..., ::2]  # a view whose rows are not contiguous
+        else:
+            x = np.ascontiguousarray(x[..., :w])
+        weight = rng.standard_normal((g * m, cg, kh, kw)).astype(dtype)
+        out = core.conv2d(x, weight, padding=padding, dilation=(dh, dw), groups=g)
+        expected = naive_conv2d(x, weight, None, 1, pads, (dh, dw), g)
+        assert out.dtype == dtype
+        assert_close(out, expected, dtype)
+
+
 TRANSPOSE_CASES = [
     # (x shape, weight shape, stride, padding, output_padding, dilation, groups)
     ((1, 2, 3, 3), (2, 3, 3, 3), 1, 0, 0, 1, 1),
@@ -739,6 +775,23 @@ def test_results_do_not_share_scratch_memory(name):
     assert np.array_equal(first, kept)
     for buffer in core._SCRATCH.buffers.values():
         assert not np.shares_memory(first, buffer)
+
+
+def test_large_scratch_buffers_are_whole_aligned_huge_pages():
+    # so that the kernel can back all of each large buffer with 2 MiB pages
+    huge = 1 << 21
+    small = core._scratch("test slot", (3, 1000), np.float32)
+    try:
+        buffer = core._SCRATCH.buffers["test slot"]
+        assert small.shape == (3, 1000) and small.dtype == np.float32
+        assert np.shares_memory(small, buffer) and buffer.nbytes == 12000
+        large = core._scratch("test slot", (5, huge // 8 + 1), np.float64)
+        buffer = core._SCRATCH.buffers["test slot"]
+        assert large.shape == (5, huge // 8 + 1) and np.shares_memory(large, buffer)
+        assert buffer.ctypes.data % huge == 0 and buffer.nbytes == 6 * huge
+        assert large.ctypes.data == buffer.ctypes.data
+    finally:
+        del core._SCRATCH.buffers["test slot"]
 
 
 def test_tiny_scratch_limit_gives_the_same_results(monkeypatch, each_engine):
