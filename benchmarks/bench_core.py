@@ -11,10 +11,15 @@ Every number printed is a ratio ``time(sepconv) / time(peer)`` measured in
 this run, float32, batch 1, with every library limited to the same number of
 threads (``--threads``, default: all cores). Below 1 means sepconv is faster.
 Each time is the best of several repeats, taken alternately for sepconv and
-its peer. On a busy machine wall-clock ratios still swing (a multi-threaded
-library stalls whenever one of its threads waits for a core); there,
-``--threads 1 --clock cpu`` compares CPU times, which other processes
-barely disturb.
+its peer. With more than one thread, each block of calls starts after a
+short pause, so that the other library's idle threads have stopped
+spinning (OpenBLAS keeps its threads busy for about 0.1 s after a matrix
+product; without the pause they slowed torch's blocks, flattering sepconv).
+On Linux, glibc's malloc thresholds are fixed first, so that neither side
+pays page faults for fresh outputs depending on what ran before. On a busy
+machine wall-clock ratios still swing (a multi-threaded library stalls
+whenever one of its threads waits for a core); there, ``--threads 1 --clock
+cpu`` compares CPU times, which other processes barely disturb.
 
 The peers are ``scipy.ndimage.correlate``, two ``scipy.ndimage.correlate1d``
 passes, ``scipy.signal.correlate2d`` and, when torch is importable,
@@ -66,6 +71,34 @@ ARGS = _parse(sys.argv[1:]) if __name__ == "__main__" else _parse([])
 if ARGS.clock == "cpu" and ARGS.threads != 1:
     sys.exit("--clock cpu measures this thread only: use it with --threads 1")
 CLOCK = time.thread_time if ARGS.clock == "cpu" else time.perf_counter
+
+
+def _steady_malloc():
+    """Fix glibc's malloc thresholds; return a description of what was done.
+
+    By default glibc serves large allocations with fresh pages from the
+    kernel and raises that threshold as blocks are freed, so whether a call
+    that allocates megabytes of output pays hundreds of page faults depends
+    on what ran before (torch's depthwise-then-pointwise chain was seen at
+    1,751 faults and 3.2 ms a call in one state, none and 0.54 ms in
+    another). With fixed thresholds both sides reuse freed memory, as a
+    long-running program does.
+    """
+    if not sys.platform.startswith("linux"):
+        return "malloc: default (not Linux)"
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return "malloc: default (no glibc mallopt)"
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    if mallopt(m_mmap_threshold, 32 << 20) and mallopt(m_trim_threshold, 1 << 30):
+        return "malloc: mmap threshold 32 MiB, trim threshold 1 GiB (glibc mallopt)"
+    return "malloc: default (mallopt refused)"
+
+
+MALLOC = _steady_malloc()
 # Thread limits must be set before NumPy (and its BLAS) is imported.
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = str(ARGS.threads)
@@ -106,7 +139,17 @@ def _calibrate(func, budget):
     return max(1, int(budget / once))
 
 
+# After a multi-threaded call, idle worker threads keep spinning on their
+# cores for a while (OpenBLAS about 0.1 s after a matrix product, libgomp,
+# torch's OpenMP, about 10 ms), which slows whatever runs next. A pause
+# before each block lets them go to sleep, so each block times one library
+# alone rather than one library and the other's spinning threads.
+SETTLE = 0.15
+
+
 def _block(func, number):
+    if ARGS.threads > 1:
+        time.sleep(SETTLE)
     start = CLOCK()
     for _ in range(number):
         func()
@@ -229,6 +272,7 @@ def main():
     print(f"numpy {np.__version__}, BLAS: {blas_description()}")
     env = {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
     print(f"threads={ARGS.threads}, clock={ARGS.clock}, {env}")
+    print(MALLOC)
     if torch is not None:
         torch.set_num_threads(ARGS.threads)
         print(f"torch {torch.__version__}, threads={torch.get_num_threads()}")
