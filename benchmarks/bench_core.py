@@ -11,10 +11,10 @@ Every number printed is a ratio ``time(sepconv) / time(peer)`` measured in
 this run, float32, batch 1, with every library limited to the same number of
 threads (``--threads``, default: all cores). Below 1 means sepconv is faster.
 Each time is the best of several repeats, taken alternately for sepconv and
-its peer. With more than one thread, each block of calls starts after a
-short pause, so that the other library's idle threads have stopped
-spinning (OpenBLAS keeps its threads busy for about 0.1 s after a matrix
-product; without the pause they slowed torch's blocks, flattering sepconv).
+its peer. With more than one thread, each timed block of calls follows
+0.15 s of untimed calls, so that the other library's idle threads have
+stopped spinning (OpenBLAS keeps its threads busy for about 0.1 s after a
+matrix product; without this they slowed torch's blocks, flattering sepconv).
 On Linux, glibc's malloc thresholds are fixed first, so that neither side
 pays page faults for fresh outputs depending on what ran before. On a busy
 machine wall-clock ratios still swing (a multi-threaded library stalls
@@ -141,15 +141,19 @@ def _calibrate(func, budget):
 
 # After a multi-threaded call, idle worker threads keep spinning on their
 # cores for a while (OpenBLAS about 0.1 s after a matrix product, libgomp,
-# torch's OpenMP, about 10 ms), which slows whatever runs next. A pause
-# before each block lets them go to sleep, so each block times one library
-# alone rather than one library and the other's spinning threads.
+# torch's OpenMP, about 10 ms), which slows whatever runs next. So each
+# block first calls its function, untimed, for SETTLE seconds: the other
+# library's threads go to sleep meanwhile, and the block is timed warm and
+# alone. (A pause instead of the untimed calls leaves the processor cold:
+# both sides then start slower, by different amounts.)
 SETTLE = 0.15
 
 
 def _block(func, number):
     if ARGS.threads > 1:
-        time.sleep(SETTLE)
+        until = time.perf_counter() + SETTLE
+        while time.perf_counter() < until:
+            func()
     start = CLOCK()
     for _ in range(number):
         func()
