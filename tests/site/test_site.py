@@ -1,9 +1,10 @@
 """Checks of every page of the built site, in a real browser.
 
 For every page: no request leaves 127.0.0.1, no request fails, no console or
-page error, the math is typeset by MathJax, every jshtml animation steps when
-its next-frame button is pressed, and the page's own weight (its HTML plus
-the images it embeds or links from ``_images``) is at most 2 MB.
+page error, the math is typeset by MathJax, no code cell needs a horizontal
+scroll bar at 1280 pixels, every jshtml animation steps when its next-frame
+button is pressed, and the page's own weight (its HTML plus the images it
+embeds or links from ``_images``) is at most 2 MB.
 """
 
 from __future__ import annotations
@@ -74,6 +75,14 @@ def test_page_loads_cleanly(context, server, path):
             assert typeset > 0, "math on the page but MathJax typeset nothing"
             assert merrors == 0, f"{merrors} MathJax errors"
             assert raw == [], f"math left as raw TeX: {raw[:5]}"
+        # Code cells fit the page (1280 pixels wide): no horizontal scroll bar.
+        wide = page.evaluate(
+            r"""() => [...document.querySelectorAll('div.cell_input pre')]
+                .filter(e => e.scrollWidth > e.clientWidth + 1)
+                .map(e => e.textContent.split('\n')
+                    .reduce((a, l) => (l.length > a.length ? l : a), ''))"""
+        )
+        assert wide == [], f"code cells wider than the page: {wide[:3]}"
         base = urlsplit(server).netloc
         foreign = [
             u
