@@ -1,0 +1,65 @@
+"""The benchmark scripts run and print complete tables (no timing is checked).
+
+The ratios themselves are evidence for the closing notes of issues, measured
+on a quiet machine with ``make bench``; here only the machinery is tested, so
+that the scripts cannot rot between measurements.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(*args):
+    done = subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+ROW = re.compile(
+    r"^(correlate2d|separable_correlate2d)\s+1024\^2, m=(\d+)\s+(.+?)\s+\d+\.\d{3}\b"
+)
+
+
+@pytest.mark.slow
+def test_bench_core_prints_every_filter_row():
+    out = _run(
+        "benchmarks/bench_core.py", "--quick", "--threads", "1", "--only", "filters"
+    )
+    assert "threads=1, clock=wall" in out
+    found = {
+        (match[1], int(match[2]), match[3])
+        for match in map(ROW.match, out.splitlines())
+        if match
+    }
+    for m in (3, 5, 7, 15):
+        assert ("correlate2d", m, "ndimage.correlate") in found, out
+        assert ("correlate2d", m, "signal.correlate2d") in found, out
+        assert ("separable_correlate2d", m, "2 x ndimage.correlate1d") in found, out
+    assert re.search(r"^targets met: \d of 8$", out, re.MULTILINE), out
+
+
+@pytest.mark.slow
+def test_bench_widgets_prints_every_explorer():
+    out = _run("benchmarks/bench_widgets.py", "--steps", "2")
+    for name in (
+        "scan_explorer",
+        "spatial_cost_explorer",
+        "depthwise_cost_explorer",
+        "low_rank_explorer",
+    ):
+        assert name in out
