@@ -399,45 +399,20 @@ def _column_copies(x, pads, kw, dw, ow):
     return cols
 
 
-def _conv_shifted(x, weight, pads, dilation, out):
-    """Stride-1 grouped cross-correlation into ``out`` (N, groups, C_out/groups, oh*ow).
-
-    One batched matrix product applies every column tap of every kernel row
-    to the column copies (rows ``(u, o)``: row tap ``u`` of output channel
-    ``o``); shifting the partial sum of row tap ``u`` by ``u*dh*ow`` and
-    adding gives the result.
-    """
-    n, g, m, length = out.shape
-    cg, kh, kw = weight.shape[1:]
-    dh, dw = dilation
-    _, _, left, right = pads
-    ow = x.shape[3] + left + right - dw * (kw - 1)
-    cols = _column_copies(x, pads, kw, dw, ow)
-    plane = cols.shape[-1]
-    cols = np.reshape(cols, (n, g, cg * kw, plane), copy=False)
-    taps = weight.reshape(g, m, cg, kh, kw).transpose(0, 3, 1, 2, 4)
-    taps = taps.reshape(g, kh * m, cg * kw)
-    if kh == 1:
-        np.matmul(taps, cols, out=out)
-        return
-    partial = _scratch("row taps", (n, g, kh * m, plane), x.dtype)
-    np.matmul(taps, cols, out=partial)
-    rows = partial.reshape(n, g, kh, m, plane)
-    step = dh * ow
-    np.add(rows[:, :, 0, :, :length], rows[:, :, 1, :, step : step + length], out=out)
-    for u in range(2, kh):
-        out += rows[:, :, u, :, u * step : u * step + length]
-
-
 def _conv(x, weight, groups, stride, pads, dilation, *, scratch=False):
     """Grouped cross-correlation of (N, C, H, W) ``x``: the engine of the layers.
 
     Returns a fresh (N, C_out, oh, ow) array, or with ``scratch=True`` one
     that may live in scratch memory (an intermediate used at once).
+
+    At stride 1, one batched matrix product applies every column tap of
+    every kernel row to the column copies (rows ``(u, o)``: row tap ``u`` of
+    output channel ``o``); shifting the partial sum of row tap ``u`` by
+    ``u*dh*ow`` and adding gives the result.
     """
     n, _, h, w = x.shape
     c_out, cg, kh, kw = weight.shape
-    g = groups
+    g, m = groups, c_out // groups
     dh, dw = dilation
     top, bottom, left, right = pads
     oh = h + top + bottom - dh * (kh - 1)
@@ -451,9 +426,24 @@ def _conv(x, weight, groups, stride, pads, dilation, *, scratch=False):
         small = n * c_out * oh * ow <= _IM2COL_OUTPUTS_DEPTHWISE
     if stride != (1, 1) or small:
         return _conv_im2col(x, weight, groups, stride, pads, dilation)
-    shape = (n, g, c_out // g, oh * ow)
+    shape = (n, g, m, oh * ow)
     out = _scratch("result", shape, x.dtype) if scratch else np.empty(shape, x.dtype)
-    _conv_shifted(x, weight, pads, dilation, out)
+    cols = _column_copies(x, pads, kw, dw, ow)
+    plane = cols.shape[-1]
+    cols = np.reshape(cols, (n, g, cg * kw, plane), copy=False)
+    taps = weight.reshape(g, m, cg, kh, kw).transpose(0, 3, 1, 2, 4)
+    taps = taps.reshape(g, kh * m, cg * kw)
+    if kh == 1:
+        np.matmul(taps, cols, out=out)
+    else:
+        partial = _scratch("row taps", (n, g, kh * m, plane), x.dtype)
+        np.matmul(taps, cols, out=partial)
+        rows = partial.reshape(n, g, kh, m, plane)
+        step, length = dh * ow, oh * ow
+        shifted = [rows[:, :, u, :, u * step : u * step + length] for u in range(kh)]
+        np.add(shifted[0], shifted[1], out=out)
+        for term in shifted[2:]:
+            out += term
     return out.reshape(n, c_out, oh, ow)
 
 

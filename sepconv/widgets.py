@@ -1057,36 +1057,22 @@ class _LowRankView(_View):
             self.ax, self.sv_ax = ax, sv
             size = 6.5
             cap = (5, 5)
-            zeros = np.zeros((3, 3))
-            self.g_k = pl.draw_grid(
-                zeros,
-                ax,
-                role="kernel",
-                capacity=cap,
-                fontsize=size,
-                decimals=2,
-                label="kernel",
-                fast_text=True,
-            )
-            self.g_a = pl.draw_grid(
-                zeros,
-                ax,
-                role="kernel",
-                capacity=cap,
-                fontsize=size,
-                decimals=2,
-                label="rank-r approximation",
-                fast_text=True,
-            )
-            self.g_e = pl.draw_grid(
-                zeros,
-                ax,
-                role="padding",
-                capacity=cap,
-                fontsize=size,
-                decimals=2,
-                label="difference",
-                fast_text=True,
+            self.g_k, self.g_a, self.g_e = (
+                pl.draw_grid(
+                    np.zeros((3, 3)),
+                    ax,
+                    role=role,
+                    capacity=cap,
+                    fontsize=size,
+                    decimals=2,
+                    label=label,
+                    fast_text=True,
+                )
+                for role, label in [
+                    ("kernel", "kernel"),
+                    ("kernel", "rank-r approximation"),
+                    ("padding", "difference"),
+                ]
             )
             self.caption = pl.GlyphLabels(ax, fontsize=size + 0.5, zorder=3)
             self.sv_bars = sv.bar(np.arange(5), np.zeros(5), color=pl.KERNEL_COLOR)
