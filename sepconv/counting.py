@@ -170,12 +170,13 @@ class Cost:
     >>> cost.multiplications, cost.parameters, cost.output_shape
     (10275, 411, (128, 5, 5))
     >>> print(cost)
-    10,275 multiplications, 7,000 additions, 411 parameters (539 with bias), output 128x5x5
-      depthwise: 675 multiplications, 600 additions, 27 parameters (27 with bias), output 3x5x5
-      pointwise: 9,600 multiplications, 6,400 additions, 384 parameters (512 with bias), output 128x5x5
+               multiplications  additions  parameters  with bias  output
+    total               10,275      7,000         411        539  128x5x5
+      depthwise            675        600          27         27  3x5x5
+      pointwise          9,600      6,400         384        512  128x5x5
     >>> cost.passes["depthwise"].multiplications
     675
-    """  # noqa: E501
+    """
 
     multiplications: int
     additions: int
@@ -241,17 +242,34 @@ class Cost:
             fail("other", "a Cost with at least one multiplication", other)
         return Fraction(self.multiplications, other.multiplications)
 
-    def _line(self):
-        return (
-            f"{self.multiplications:,} multiplications, {self.additions:,} additions, "
-            f"{self.parameters:,} parameters ({self.parameters_with_bias:,} with "
-            f"bias), output {_shape_text(self.output_shape)}"
-        )
-
     def __str__(self):
-        lines = [self._line()]
-        lines += [f"  {name}: {cost._line()}" for name, cost in self.passes.items()]
-        return "\n".join(lines)
+        """A table: one row for this cost, one more per pass (if any)."""
+        header = ("multiplications", "additions", "parameters", "with bias", "output")
+        rows = [("total", self)] + [(f"  {n}", c) for n, c in self.passes.items()]
+        table = [("", *header)] + [
+            (
+                label,
+                f"{c.multiplications:,}",
+                f"{c.additions:,}",
+                f"{c.parameters:,}",
+                f"{c.parameters_with_bias:,}",
+                _shape_text(c.output_shape),
+            )
+            for label, c in rows
+        ]
+        if not self.passes:  # one row: no label column
+            table = [row[1:] for row in table]
+        widths = [max(map(len, column)) for column in zip(*table, strict=True)]
+        # Numbers right-aligned; the label (if any) and the shape left-aligned.
+        align = [str.rjust] * len(widths)
+        align[-1] = str.ljust
+        if self.passes:
+            align[0] = str.ljust
+        lines = [
+            "  ".join(a(cell, w) for a, cell, w in zip(align, row, widths, strict=True))
+            for row in table
+        ]
+        return "\n".join(line.rstrip() for line in lines)
 
 
 @dataclass(frozen=True, eq=False)

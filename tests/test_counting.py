@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import pickle
+import re
 from fractions import Fraction
 
 import numpy as np
@@ -178,10 +179,44 @@ def test_cost_addition_and_printing():
     assert sum([a, b]) == total
     with pytest.raises(TypeError):
         a + 1
-    text = str(cnt.depthwise_separable_conv2d_cost((3, 7, 7), 128, 3))
-    assert text.splitlines()[0].startswith("10,275 multiplications")
-    assert "depthwise: 675 multiplications" in text
-    assert "pointwise: 9,600 multiplications" in text
+
+
+def _table_rows(text):
+    """The rows of a printed Cost, split on runs of two or more spaces."""
+    return [re.split(r" {2,}", line.strip()) for line in text.splitlines()]
+
+
+def test_cost_prints_as_a_table_of_its_numbers():
+    cost = cnt.depthwise_separable_conv2d_cost((3, 7, 7), 128, 3)
+    header, *rows = _table_rows(str(cost))
+    columns = ["multiplications", "additions", "parameters", "with bias", "output"]
+    assert header == columns
+    records = [("total", cost), *cost.passes.items()]
+    assert [row[0] for row in rows] == [name for name, _ in records]
+    for row, (_, c) in zip(rows, records, strict=True):
+        numbers = [int(cell.replace(",", "")) for cell in row[1:5]]
+        assert numbers == [
+            c.multiplications,
+            c.additions,
+            c.parameters,
+            c.parameters_with_bias,
+        ]
+        assert row[5] == "x".join(map(str, c.output_shape))
+    # The columns line up: numbers end, and shapes start, at the header's
+    # column edges.
+    lines = str(cost).splitlines()
+    for name in ("multiplications", "additions", "parameters", "with bias"):
+        end = lines[0].index(name) + len(name)
+        assert all(line[end - 1].isdigit() and line[end] == " " for line in lines[1:])
+    start = lines[0].index("output")
+    assert all(line[start - 1] == " " != line[start] for line in lines[1:])
+
+
+def test_single_cost_prints_without_a_label_column():
+    cost = cnt.conv2d_cost((3, 7, 7), 128, 3)
+    header, row = _table_rows(str(cost))
+    assert header[0] == "multiplications"
+    assert row == ["86,400", "83,200", "3,456", "3,584", "128x5x5"]
 
 
 def test_cost_rejects_bad_fields():

@@ -75,14 +75,16 @@ def test_page_loads_cleanly(context, server, path):
             assert typeset > 0, "math on the page but MathJax typeset nothing"
             assert merrors == 0, f"{merrors} MathJax errors"
             assert raw == [], f"math left as raw TeX: {raw[:5]}"
-        # Code cells fit the page (1280 pixels wide): no horizontal scroll bar.
+        # Code cells and their text outputs fit the page (1280 pixels wide):
+        # no horizontal scroll bar.
         wide = page.evaluate(
-            r"""() => [...document.querySelectorAll('div.cell_input pre')]
+            r"""() => [...document.querySelectorAll(
+                    'div.cell_input pre, div.cell_output pre')]
                 .filter(e => e.scrollWidth > e.clientWidth + 1)
                 .map(e => e.textContent.split('\n')
                     .reduce((a, l) => (l.length > a.length ? l : a), ''))"""
         )
-        assert wide == [], f"code cells wider than the page: {wide[:3]}"
+        assert wide == [], f"code or output wider than the page: {wide[:3]}"
         base = urlsplit(server).netloc
         foreign = [
             u
