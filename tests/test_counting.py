@@ -169,7 +169,7 @@ def test_cost_passes_add_up_to_the_total_in_every_field():
         assert total.output_shape == cost.output_shape
 
 
-def test_cost_addition_and_printing():
+def test_cost_addition():
     a = cnt.depthwise_conv2d_cost((3, 7, 7), 3)
     b = cnt.pointwise_conv2d_cost((3, 5, 5), 128)
     total = a + b
