@@ -2,7 +2,8 @@
 #   make book   set-up, execute every notebook, build the site in _build/html
 #   make test   set-up, lint, unit tests and doctests, strict nbval, the book
 #               build, and the checks of the built site in Chromium
-# Other targets: serve, execute (refresh stored outputs), bench, clean.
+# Other targets: setup (the reader's environment), serve, execute (refresh
+# stored outputs), bench, torch (the test-only oracle), freeze, clean.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -12,27 +13,46 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 NOTEBOOKS := $(sort $(wildcard book/[0-9][0-9]-*.ipynb))
 PORT ?= 8000
-# One kernel per notebook; a cell may take at most this many seconds.
-CELL_TIMEOUT := 120
+# The torch oracle of the tests (test-only, never a runtime dependency).
+TORCH := torch==2.13.0
+# One kernel per notebook; a cell may take at most this many seconds: the
+# book build's limit (execute.timeout in _config.yml), read from there.
+CELL_TIMEOUT := $(shell sed -n 's/^  timeout: *\([0-9]*\).*/\1/p' _config.yml)
 # Kernels pick matplotlib's inline backend themselves: MPLBACKEND must not be
 # exported to them (Agg would silently drop every figure). The unit tests set
 # Agg in tests/conftest.py.
 unexport MPLBACKEND
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup book build test lint unit nbval site-test serve execute bench clean freeze
+.PHONY: help setup setup-dev assets torch book build test lint unit nbval \
+	site-test serve execute bench freeze clean
 
 help:
-	@sed -n '1,6p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,7p' Makefile | sed 's/^# \{0,1\}//'
 
-# --- set-up ---------------------------------------------------------------
-$(BIN)/.installed: requirements.txt pyproject.toml
+# --- set-up -----------------------------------------------------------------
+# Python only: the reader's environment (requirements.txt: the notebooks,
+# JupyterLab, the book build), then the test and lint tools
+# (requirements-dev.txt). Node is needed only for the web assets.
+$(BIN)/.runtime: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PIP) -r requirements.txt
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
+
+$(BIN)/.dev: $(BIN)/.runtime requirements-dev.txt
+	$(PIP) -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+setup: $(BIN)/.runtime
+
+setup-dev: $(BIN)/.dev
+
+torch: setup
+	$(PIP) $(TORCH)
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
@@ -47,12 +67,12 @@ _site_assets/.stamp: node_modules/.package-lock.json
 	cp -r node_modules/mathjax/es5/input/tex/extensions _site_assets/mathjax/input/tex/
 	touch $@
 
-setup: $(BIN)/.installed _site_assets/.stamp
+assets: _site_assets/.stamp
 
 # --- the book ---------------------------------------------------------------
 # Notebooks are executed during the build (jupyter-cache in .jupyter_cache,
 # keyed on the code, so unchanged notebooks are not run twice).
-build: setup
+build: setup assets
 	rm -rf _build
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
@@ -60,31 +80,35 @@ book: build
 	@echo "The site is in _build/html (make serve to view it)."
 
 serve:
-	@test -f _build/html/index.html || { echo "no site: run make book"; exit 1; }
+	@test -f _build/html/index.html || $(MAKE) --no-print-directory book
 	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
 # Refresh the outputs stored in the notebooks from a clean kernel each.
 # Review the diff before committing; never re-run just to make nbval pass.
+# The kernel is stopped at once when its notebook is done, as nbval does: a
+# graceful shutdown of ipykernel 7.4 sometimes hangs until it is killed
+# 2.5 s later (benchmarks/notebook_stalls.py).
 execute: setup
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=$(CELL_TIMEOUT) \
 	  --ExecutePreprocessor.kernel_name=python3 \
 	  --ExecutePreprocessor.record_timing=False \
+	  --ExecutePreprocessor.shutdown_kernel=immediate \
 	  --ExecutePreprocessor.store_widget_state=False $(NOTEBOOKS)
 
 # --- the tests --------------------------------------------------------------
-lint: setup
-	$(BIN)/ruff check sepconv tests benchmarks book/_ext
-	$(BIN)/ruff format --check sepconv tests benchmarks book/_ext
+lint: setup-dev
+	$(BIN)/ruff check sepconv tests benchmarks book/_ext conftest.py .ci
+	$(BIN)/ruff format --check sepconv tests benchmarks book/_ext conftest.py .ci
 
-unit: setup
+unit: setup-dev
 	$(PY) -m pytest -m "not site and not browser" -q
 
-nbval: setup
+nbval: setup-dev
 	$(PY) -m pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	  --nbval-cell-timeout=$(CELL_TIMEOUT) -o addopts="-p no:cacheprovider" -q
 
-site-test: setup
+site-test: setup-dev assets
 	$(PY) -m pytest -m "site or browser" -q
 
 test: lint unit nbval build site-test
@@ -94,8 +118,10 @@ bench: setup
 	$(PY) benchmarks/bench_core.py
 	$(PY) benchmarks/bench_widgets.py
 
-freeze:
-	$(PY) -m pip freeze --exclude-editable | grep -v '^sepconv'
+# Rewrite requirements.txt and requirements-dev.txt from the environment
+# (.ci/freeze.py: the closures of pyproject.toml's dependency groups).
+freeze: setup-dev
+	$(PY) .ci/freeze.py
 
 clean:
 	rm -rf _build .jupyter_cache _site_assets

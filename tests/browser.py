@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-import pytest
+from required import require_or_skip as _require
 
 CHROMIUM = Path(os.environ.get("SEPCONV_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -19,6 +19,4 @@ CHROMIUM_ARGS = [
 
 def require_or_skip(reason):
     """Fail when CI requires the browser checks, skip otherwise."""
-    if os.environ.get("SEPCONV_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason} (SEPCONV_REQUIRE_BROWSER=1 forbids skipping)")
-    pytest.skip(reason)
+    _require(reason, "SEPCONV_REQUIRE_BROWSER")

@@ -63,3 +63,21 @@ def test_bench_widgets_prints_every_explorer():
         "low_rank_explorer",
     ):
         assert name in out
+
+
+@pytest.mark.slow
+def test_notebook_stalls_prints_each_notebook():
+    out = _run(
+        "benchmarks/notebook_stalls.py",
+        "--runs",
+        "2",
+        "--load",
+        "1",
+        "tests/notebooks/explorers.ipynb",
+    )
+    assert "2 runs each; busy processes alongside: 1; kernel shutdown: graceful" in out
+    assert re.search(r"^explorers\.ipynb: 2 runs$", out, re.MULTILINE), out
+    assert re.search(r"^  runs over twice the median: [012]$", out, re.MULTILINE)
+    assert re.search(r"^  slowest cell: cell \d+, max \d+\.\d\d s$", out, re.MULTILINE)
+    assert re.search(r"^  cell \d+: median \d+\.\d\d s, max", out, re.MULTILINE)
+    assert "kernel shutdown: median" in out

@@ -1,18 +1,17 @@
 """sepconv.core against independent oracles and algebraic properties.
 
 Oracles: ``scipy.signal`` (correlate2d, convolve2d), ``scipy.ndimage``
-(correlate, correlate1d), the naive loops below, and torch when it is
-installed. Properties (hypothesis): separable == direct for rank-1 kernels,
-depthwise + pointwise == conv2d with the composed kernel, conv_transpose2d
-is the adjoint of conv2d, flattened == conv2d with its rank-1 weight,
-channel_shuffle is undone by the complementary shuffle.
+(correlate, correlate1d) and the naive loops below; torch is the oracle of
+``test_torch_oracle.py``. Properties (hypothesis): separable == direct for
+rank-1 kernels, depthwise + pointwise == conv2d with the composed kernel,
+conv_transpose2d is the adjoint of conv2d, flattened == conv2d with its
+rank-1 weight, channel_shuffle is undone by the complementary shuffle.
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
-import warnings
 
 import numpy as np
 import pytest
@@ -836,39 +835,3 @@ def test_large_image_filters_match_ndimage():
             image.astype(float), kernel.astype(float), mode="constant"
         )
         assert_close(core.correlate2d(image, kernel, padding="same"), expected, dtype)
-
-
-# ---------------------------------------------------------------------------
-# torch, when it is installed (not required)
-
-
-def test_against_torch_when_available():
-    torch = pytest.importorskip("torch")
-    functional = torch.nn.functional
-    rng = np.random.default_rng(19)
-    x = rng.standard_normal((2, 6, 9, 10))
-    w = rng.standard_normal((4, 3, 3, 2))
-    b = rng.standard_normal(4)
-    tx, tw, tb = (torch.from_numpy(a) for a in (x, w, b))
-    for kwargs in [
-        {"stride": 2, "padding": 1, "dilation": 1, "groups": 2},
-        {"stride": 1, "padding": (2, 0), "dilation": (2, 1), "groups": 1 + 1},
-    ]:
-        ours = core.conv2d(x, w, b, **kwargs)
-        assert_close(ours, functional.conv2d(tx, tw, tb, **kwargs).numpy())
-    wt = rng.standard_normal((6, 2, 3, 3))
-    ours = core.conv_transpose2d(x, wt, stride=2, padding=1, output_padding=1, groups=3)
-    theirs = functional.conv_transpose2d(
-        tx, torch.from_numpy(wt), stride=2, padding=1, output_padding=1, groups=3
-    )
-    assert_close(ours, theirs.numpy())
-    w3 = rng.standard_normal((6, 2, 3, 2))
-    ours = core.conv2d(x, w3, padding="same", dilation=(1, 2), groups=3)
-    with warnings.catch_warnings():  # torch warns that even kernels need a copy
-        warnings.simplefilter("ignore")
-        theirs = functional.conv2d(
-            tx, torch.from_numpy(w3), padding="same", dilation=(1, 2), groups=3
-        )
-    assert_close(ours, theirs.numpy())
-    shuffled = torch.nn.ChannelShuffle(3)(tx).numpy()
-    assert np.array_equal(core.channel_shuffle(x, 3), shuffled)

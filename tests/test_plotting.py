@@ -3,6 +3,7 @@ scan puts them, one colour legend everywhere, curves follow counting."""
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 
@@ -51,9 +52,12 @@ def shown(grid):
 
 
 def test_import_sets_no_style():
+    modules = "sepconv.plotting, sepconv.animation"
+    if importlib.util.find_spec("ipywidgets"):  # the widgets extra
+        modules += ", sepconv.widgets"
     code = (
         "import matplotlib as mpl; before = dict(mpl.rcParams);"
-        "import sepconv.plotting, sepconv.animation, sepconv.widgets;"
+        f"import {modules};"
         "changed = [k for k in before if mpl.rcParams[k] != before[k]];"
         "print(changed)"
     )

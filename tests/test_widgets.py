@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+pytest.importorskip("ipywidgets", reason="the explorers need ipywidgets")
+
 from sepconv import core, counting, decompose, widgets
 
 
