@@ -19,7 +19,7 @@ Conventions (the same as ``torch.nn.functional``):
 
 How it is computed (``benchmarks/bench_core.py`` measures it against SciPy
 and torch): single-image filters accumulate ``w[u, v]`` times a shifted flat
-view of the padded image, one BLAS ``axpy`` per tap; stride-1 full, grouped
+view of the padded image, one NumPy multiply-add per tap; stride-1 full, grouped
 and depthwise convolutions copy the padded input ``kw`` times, each copy
 shifted by one column tap and as wide as the output, apply every tap in one
 batched matrix product (its rows are pairs of row tap and output channel),
@@ -37,7 +37,6 @@ import math
 import threading
 
 import numpy as np
-from scipy.linalg import blas
 
 from ._validation import (
     as_array,
@@ -288,10 +287,6 @@ def _aligned_bytes(nbytes):
     return raw[start : start + size]
 
 
-def _axpy(dtype):
-    return blas.saxpy if dtype == np.float32 else blas.daxpy
-
-
 def _correlate_plane(image, kernel, stride, pads, dilation, *, keep=True, slot="plane"):
     """2-D cross-correlation of one image with one kernel (no validation).
 
@@ -313,7 +308,11 @@ def _correlate_plane(image, kernel, stride, pads, dilation, *, keep=True, slot="
         padded[top : top + h, left : left + w] = image
     if (sh, sw) == (1, 1):
         # Output (i, j) lives at flat index i*wp + j, and tap (u, v) reads the
-        # padded image at that index plus u*dh*wp + v*dw: one axpy per tap.
+        # padded image at that index plus u*dh*wp + v*dw: one scaled, shifted
+        # flat view added per tap. (NumPy's single-threaded ufuncs, not a
+        # BLAS axpy: each threaded BLAS call waits for all of its threads,
+        # and on a busy machine, where one of them waits for a core, a tap
+        # then takes milliseconds instead of microseconds.)
         flat = padded.reshape(-1)
         wide = ow != wp
         if wide or not keep:
@@ -322,11 +321,12 @@ def _correlate_plane(image, kernel, stride, pads, dilation, *, keep=True, slot="
         else:
             out = np.zeros(oh * wp, dtype=image.dtype)
         length = (oh - 1) * wp + ow
-        axpy = _axpy(image.dtype)
+        term = _scratch(f"{slot} tap", (length,), image.dtype)
         for u in range(kh):
             for v in range(kw):
                 off = u * dh * wp + v * dw
-                out = axpy(flat, out, n=length, a=kernel[u, v], offx=off)
+                np.multiply(flat[off : off + length], kernel[u, v], out=term)
+                out[:length] += term
         out = out.reshape(oh, wp)
         return out[:, :ow].copy() if wide else out
     out = np.zeros((oh, ow), dtype=image.dtype)

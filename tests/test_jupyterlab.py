@@ -178,15 +178,10 @@ def page(jupyterlab, playwright):
         )
         tab.wait_for_timeout(1_000)
         try:
-            run_all(tab, timeout=60_000)
+            run_all(tab, timeout=TIMEOUT)
         except Exception:
-            # a first execution was seen to stall now and then: retry once
-            tab.screenshot(path=str(root / "first-attempt.png"))
-            try:
-                run_all(tab, timeout=TIMEOUT)
-            except Exception:
-                tab.screenshot(path=str(root / "failure.png"))
-                raise
+            tab.screenshot(path=str(root / "failure.png"))
+            raise
         yield tab
         save_screenshots(tab)
     finally:
