@@ -26,15 +26,11 @@ batched matrix product (its rows are pairs of row tap and output channel),
 and add the ``kh`` partial sums, each shifted by its row tap, which in those
 copies is a plain offset of whole rows; strided and small ones use im2col
 and one batched matrix product; pointwise convolutions are one matrix
-product. Intermediate buffers are kept per
-thread and reused from call to call (fresh multi-megabyte temporaries cost
-more in page faults than the arithmetic); arrays returned are always new.
+product. Intermediates are plain NumPy arrays, allocated for each call:
+nothing is kept from one call to the next.
 """
 
 from __future__ import annotations
-
-import math
-import threading
 
 import numpy as np
 
@@ -242,57 +238,13 @@ def _finish(out, bias, squeeze):
 # ---------------------------------------------------------------------------
 # engines (no validation; arrays already share one float dtype)
 
-# Scratch buffers, one set per thread, reused from call to call: fresh
-# multi-megabyte temporaries cost a page fault per 4 KiB page on every call,
-# which is slower than the arithmetic. Only intermediates live here; every
-# array returned to a caller is freshly allocated.
-_SCRATCH = threading.local()
-_SCRATCH_LIMIT = 1 << 25  # bytes per slot; larger requests are not cached
 _IM2COL_PIXELS = 1024  # stride-1 outputs up to this size use im2col...
 _IM2COL_OUTPUTS_DEPTHWISE = 2048  # ... or up to this many values in all, depthwise
+_IM2COL_CHUNK_BYTES = 1 << 25  # im2col columns of at most this many bytes at a time
 
 
-def _scratch(slot, shape, dtype):
-    """An uninitialised array of ``shape`` backed by this thread's ``slot``."""
-    dtype = np.dtype(dtype)
-    nbytes = math.prod(shape) * dtype.itemsize
-    if nbytes > _SCRATCH_LIMIT:
-        return np.empty(shape, dtype=dtype)
-    buffers = getattr(_SCRATCH, "buffers", None)
-    if buffers is None:
-        buffers = _SCRATCH.buffers = {}
-    buf = buffers.get(slot)
-    if buf is None or buf.nbytes < nbytes:
-        buf = buffers[slot] = _aligned_bytes(nbytes)
-    return buf[:nbytes].view(dtype).reshape(shape)
-
-
-_HUGE_PAGE = 1 << 21
-
-
-def _aligned_bytes(nbytes):
-    """``nbytes`` of memory; from 2 MiB on, whole 2 MiB pages, aligned.
-
-    NumPy asks Linux to back allocations of 4 MiB or more with transparent
-    huge pages, which the kernel can only do for aligned 2 MiB pieces; whether
-    a buffer gets them otherwise depends on where it happens to start. The
-    shifted-copies engine makes several strided passes over megabytes of
-    scratch, which then run measurably and reproducibly faster.
-    """
-    if nbytes < _HUGE_PAGE:
-        return np.empty(nbytes, dtype=np.uint8)
-    size = -(-nbytes // _HUGE_PAGE) * _HUGE_PAGE
-    raw = np.empty(size + _HUGE_PAGE, dtype=np.uint8)
-    start = -raw.ctypes.data % _HUGE_PAGE
-    return raw[start : start + size]
-
-
-def _correlate_plane(image, kernel, stride, pads, dilation, *, keep=True, slot="plane"):
-    """2-D cross-correlation of one image with one kernel (no validation).
-
-    With ``keep=False`` the result may live in the scratch ``slot`` (for an
-    intermediate that is consumed at once by a call with another slot).
-    """
+def _correlate_plane(image, kernel, stride, pads, dilation):
+    """2-D cross-correlation of one image with one kernel (no validation)."""
     top, bottom, left, right = pads
     h, w = image.shape
     hp, wp = h + top + bottom, w + left + right
@@ -303,8 +255,7 @@ def _correlate_plane(image, kernel, stride, pads, dilation, *, keep=True, slot="
     if pads == (0, 0, 0, 0):
         padded = np.ascontiguousarray(image)
     else:
-        padded = _scratch(f"{slot} padded", (hp, wp), image.dtype)
-        padded.fill(0)
+        padded = np.zeros((hp, wp), dtype=image.dtype)
         padded[top : top + h, left : left + w] = image
     if (sh, sw) == (1, 1):
         # Output (i, j) lives at flat index i*wp + j, and tap (u, v) reads the
@@ -314,23 +265,18 @@ def _correlate_plane(image, kernel, stride, pads, dilation, *, keep=True, slot="
         # and on a busy machine, where one of them waits for a core, a tap
         # then takes milliseconds instead of microseconds.)
         flat = padded.reshape(-1)
-        wide = ow != wp
-        if wide or not keep:
-            out = _scratch(f"{slot} wide", (oh * wp,), image.dtype)
-            out.fill(0)
-        else:
-            out = np.zeros(oh * wp, dtype=image.dtype)
+        out = np.zeros(oh * wp, dtype=image.dtype)
         length = (oh - 1) * wp + ow
-        term = _scratch(f"{slot} tap", (length,), image.dtype)
+        term = np.empty(length, dtype=image.dtype)
         for u in range(kh):
             for v in range(kw):
                 off = u * dh * wp + v * dw
                 np.multiply(flat[off : off + length], kernel[u, v], out=term)
                 out[:length] += term
         out = out.reshape(oh, wp)
-        return out[:, :ow].copy() if wide else out
+        return out[:, :ow].copy() if ow != wp else out
     out = np.zeros((oh, ow), dtype=image.dtype)
-    term = _scratch(f"{slot} term", (oh, ow), image.dtype)
+    term = np.empty((oh, ow), dtype=image.dtype)
     for u in range(kh):
         for v in range(kw):
             view = padded[
@@ -343,15 +289,14 @@ def _correlate_plane(image, kernel, stride, pads, dilation, *, keep=True, slot="
 
 
 def _padded_batch(x, pads, extra=0):
-    """Zero-padded copy of ``x`` (N, C, H, W) in scratch, flattened per channel.
+    """Zero-padded copy of ``x`` (N, C, H, W), flattened per channel.
 
     Returns the (N, C, Hp*Wp + extra) buffer and (Hp, Wp).
     """
     n, c, h, w = x.shape
     top, bottom, left, right = pads
     hp, wp = h + top + bottom, w + left + right
-    buf = _scratch("padded", (n, c, hp * wp + extra), x.dtype)
-    buf.fill(0)
+    buf = np.zeros((n, c, hp * wp + extra), dtype=x.dtype)
     buf[:, :, : hp * wp].reshape(n, c, hp, wp)[:, :, top : top + h, left : left + w] = x
     return buf, hp, wp
 
@@ -359,7 +304,7 @@ def _padded_batch(x, pads, extra=0):
 def _column_copies(x, pads, kw, dw, ow):
     """The zero-padded input, copied once per column tap and narrowed.
 
-    Returns ``cols`` (N, C, kw, Hp*ow) in scratch memory with
+    Returns ``cols`` (N, C, kw, Hp*ow) with
     ``cols[n, c, v, r*ow + j] = padded[n, c, r, j + v*dw]``. Row tap ``u`` of
     a stride-1 correlation is then the flat offset ``u*dh*ow`` into every
     copy, and the result comes out without junk columns. The copies are
@@ -369,7 +314,7 @@ def _column_copies(x, pads, kw, dw, ow):
     n, c, h, w = x.shape
     top, bottom, left, _ = pads
     hp = h + top + bottom
-    cols = _scratch("columns", (n, c, kw, hp * ow), x.dtype)
+    cols = np.empty((n, c, kw, hp * ow), dtype=x.dtype)
     grid = cols.reshape(n, c, kw, hp, ow)
     grid[:, :, :, :top] = 0
     grid[:, :, :, top + h :] = 0
@@ -399,11 +344,10 @@ def _column_copies(x, pads, kw, dw, ow):
     return cols
 
 
-def _conv(x, weight, groups, stride, pads, dilation, *, scratch=False):
+def _conv(x, weight, groups, stride, pads, dilation):
     """Grouped cross-correlation of (N, C, H, W) ``x``: the engine of the layers.
 
-    Returns a fresh (N, C_out, oh, ow) array, or with ``scratch=True`` one
-    that may live in scratch memory (an intermediate used at once).
+    Returns a new (N, C_out, oh, ow) array.
 
     At stride 1, one batched matrix product applies every column tap of
     every kernel row to the column copies (rows ``(u, o)``: row tap ``u`` of
@@ -427,7 +371,7 @@ def _conv(x, weight, groups, stride, pads, dilation, *, scratch=False):
     if stride != (1, 1) or small:
         return _conv_im2col(x, weight, groups, stride, pads, dilation)
     shape = (n, g, m, oh * ow)
-    out = _scratch("result", shape, x.dtype) if scratch else np.empty(shape, x.dtype)
+    out = np.empty(shape, dtype=x.dtype)
     cols = _column_copies(x, pads, kw, dw, ow)
     plane = cols.shape[-1]
     cols = np.reshape(cols, (n, g, cg * kw, plane), copy=False)
@@ -436,7 +380,7 @@ def _conv(x, weight, groups, stride, pads, dilation, *, scratch=False):
     if kh == 1:
         np.matmul(taps, cols, out=out)
     else:
-        partial = _scratch("row taps", (n, g, kh * m, plane), x.dtype)
+        partial = np.empty((n, g, kh * m, plane), dtype=x.dtype)
         np.matmul(taps, cols, out=partial)
         rows = partial.reshape(n, g, kh, m, plane)
         step, length = dh * ow, oh * ow
@@ -459,11 +403,11 @@ def _conv_im2col(x, weight, g, stride, pads, dilation):
     w_mat = weight.reshape(g, c_out // g, cg * kh * kw)
     out = np.empty((n, g, c_out // g, oh * ow), dtype=x.dtype)
     per_sample = c * kh * kw * oh * ow * x.itemsize
-    chunk = max(1, _SCRATCH_LIMIT // per_sample)
+    chunk = max(1, _IM2COL_CHUNK_BYTES // per_sample)
     for i0 in range(0, n, chunk):
         part = padded[i0 : i0 + chunk]
         m = part.shape[0]
-        cols = _scratch("columns", (m, c, kh, kw, oh, ow), x.dtype)
+        cols = np.empty((m, c, kh, kw, oh, ow), dtype=x.dtype)
         for u in range(kh):
             for v in range(kw):
                 cols[:, :, u, v] = part[
@@ -478,7 +422,7 @@ def _conv_im2col(x, weight, g, stride, pads, dilation):
     return out.reshape(n, c_out, oh, ow)
 
 
-def _pointwise(x, weight, groups, *, scratch=False):
+def _pointwise(x, weight, groups):
     """x (N, C, ...), weight (C_out, C/groups): a 1x1 convolution over axis 1."""
     n, c = x.shape[:2]
     rest = x.shape[2:]
@@ -486,7 +430,7 @@ def _pointwise(x, weight, groups, *, scratch=False):
     g = groups
     flat = x.reshape(n, g, c // g, -1)
     shape = (n, g, c_out // g, flat.shape[-1])
-    out = _scratch("pointwise", shape, x.dtype) if scratch else np.empty(shape, x.dtype)
+    out = np.empty(shape, dtype=x.dtype)
     np.matmul(weight.reshape(g, c_out // g, c // g), flat, out=out)
     return out.reshape(n, c_out, *rest)
 
@@ -1027,7 +971,7 @@ def depthwise_separable_conv2d(
     s, pads, d = _geometry(stride, padding, dilation, (kh, kw))
     check_kernel_fits(xb.shape[2:], pads, (kh, kw), d, name="depthwise")
     xb, dw_w, pw_w, b = _same_dtype(xb, dw_w, pw_w, b)
-    mid = _conv(xb, dw_w, c_in, s, pads, d, scratch=True)
+    mid = _conv(xb, dw_w, c_in, s, pads, d)
     return _finish(_pointwise(mid, pw_w, 1), b, squeeze)
 
 
@@ -1243,7 +1187,7 @@ def flattened_conv2d(x, lateral, vertical, horizontal, *, padding=0):
     xb, lat, ver, hor = _same_dtype(xb, lat, ver, hor)
     top, bottom, left, right = pads
     # The lateral step maps zeros to zeros, so padding commutes with it.
-    mixed = _pointwise(xb, lat, 1, scratch=True)
+    mixed = _pointwise(xb, lat, 1)
     vertical_kernels = ver[:, np.newaxis, :, np.newaxis]
     mid = _conv(
         mixed,
@@ -1252,7 +1196,6 @@ def flattened_conv2d(x, lateral, vertical, horizontal, *, padding=0):
         (1, 1),
         (top, bottom, 0, 0),
         (1, 1),
-        scratch=True,
     )
     horizontal_kernels = hor[:, np.newaxis, np.newaxis, :]
     out = _conv(mid, horizontal_kernels, c_out, (1, 1), (0, 0, left, right), (1, 1))

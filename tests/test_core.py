@@ -715,7 +715,7 @@ def test_flattened_equals_conv2d_with_its_rank1_weight(data):
 
 
 # ---------------------------------------------------------------------------
-# dtypes, layouts, scratch memory
+# dtypes, layouts, independent results
 
 
 LAYER_CALLS = {
@@ -764,38 +764,19 @@ def test_mixed_dtypes_give_float64():
 
 
 @pytest.mark.parametrize("name", LAYER_CALLS)
-def test_results_do_not_share_scratch_memory(name):
+def test_results_are_not_overwritten_by_later_calls(name):
     call = LAYER_CALLS[name]
     rng = np.random.default_rng(16)
     first = call(rng.standard_normal((2, 2, 6, 7)))
     kept = first.copy()
-    call(rng.standard_normal((2, 2, 6, 7)))  # same shapes: same scratch slots
+    call(rng.standard_normal((2, 2, 6, 7)))  # the same shapes
     call(rng.standard_normal((2, 2, 9, 8)))
     assert np.array_equal(first, kept)
-    for buffer in core._SCRATCH.buffers.values():
-        assert not np.shares_memory(first, buffer)
 
 
-def test_large_scratch_buffers_are_whole_aligned_huge_pages():
-    # so that the kernel can back all of each large buffer with 2 MiB pages
-    huge = 1 << 21
-    small = core._scratch("test slot", (3, 1000), np.float32)
-    try:
-        buffer = core._SCRATCH.buffers["test slot"]
-        assert small.shape == (3, 1000) and small.dtype == np.float32
-        assert np.shares_memory(small, buffer) and buffer.nbytes == 12000
-        large = core._scratch("test slot", (5, huge // 8 + 1), np.float64)
-        buffer = core._SCRATCH.buffers["test slot"]
-        assert large.shape == (5, huge // 8 + 1) and np.shares_memory(large, buffer)
-        assert buffer.ctypes.data % huge == 0 and buffer.nbytes == 6 * huge
-        assert large.ctypes.data == buffer.ctypes.data
-    finally:
-        del core._SCRATCH.buffers["test slot"]
-
-
-def test_tiny_scratch_limit_gives_the_same_results(monkeypatch, each_engine):
-    # Forces the batch to be processed in chunks and scratch to be allocated.
-    monkeypatch.setattr(core, "_SCRATCH_LIMIT", 2000)
+def test_im2col_in_chunks_gives_the_same_results(monkeypatch, each_engine):
+    # Forces im2col to process the batch in chunks of one image.
+    monkeypatch.setattr(core, "_IM2COL_CHUNK_BYTES", 2000)
     rng = np.random.default_rng(20)
     x = rng.standard_normal((3, 4, 9, 8))
     w = rng.standard_normal((6, 2, 3, 3))
