@@ -23,7 +23,9 @@ cpu`` compares CPU times, which other processes barely disturb.
 
 The peers are ``scipy.ndimage.correlate``, two ``scipy.ndimage.correlate1d``
 passes, ``scipy.signal.correlate2d`` and, when torch is importable,
-``torch.nn.functional``. The targets of issue 3 are checked at the end.
+``torch.nn.functional``; the gradients of :mod:`sepconv.grad` are compared
+with ``torch.nn.grad`` (no targets). The targets of issue 3 are checked at
+the end.
 
 Some machines set ``OPENBLAS_CORETYPE`` (and ``OPENBLAS_L2_SIZE``) to work
 around old OpenBLAS builds; they slow a current NumPy. To measure against
@@ -60,9 +62,9 @@ def _parse(argv):
     )
     parser.add_argument(
         "--only",
-        choices=["filters", "layers"],
+        choices=["filters", "layers", "gradients"],
         default=None,
-        help="run only the image filters or only the MobileNet layers",
+        help="run only the image filters, the MobileNet layers or their gradients",
     )
     return parser.parse_args(argv)
 
@@ -107,6 +109,7 @@ import numpy as np  # noqa: E402
 from scipy import ndimage, signal  # noqa: E402
 
 import sepconv.core as sc  # noqa: E402
+from sepconv import grad  # noqa: E402
 
 try:  # torch is optional
     import torch
@@ -256,6 +259,43 @@ def layer_rows(rng, ratio):
     return rows
 
 
+def gradient_rows(rng, ratio):
+    """The gradients of standard and depthwise layers, against torch.nn.grad.
+
+    Informative (no targets): each backward pass does as many
+    multiplications as the forward pass, so these ratios read like the
+    layers' own.
+    """
+    if torch is None:
+        print("torch is not importable: the gradients have no peer, skipped")
+        return []
+    rows = []
+    shapes = [(shape, "torch.nn.grad") for shape in LAYERS]
+    shapes += [(shape, "torch.nn.grad, held out") for shape in HELD_OUT]
+    for (s, c_in, c_out), peer in shapes:
+        x = rng.standard_normal((1, c_in, s, s)).astype(np.float32)
+        size = f"{s}^2 x {c_in} -> {c_out}"
+        for name, c, groups in (("", c_out, 1), ("depthwise ", c_in, c_in)):
+            w = rng.standard_normal((c, c_in // groups, 3, 3)).astype(np.float32)
+            g = rng.standard_normal((1, c, s, s)).astype(np.float32)
+            tx, tw, tg = (torch.from_numpy(a) for a in (x, w, g))
+            kwargs = {"padding": 1, "groups": groups}
+            cases = {
+                "conv2d_input": (
+                    partial(grad.conv2d_input, x.shape, w, g, **kwargs),
+                    partial(torch.nn.grad.conv2d_input, x.shape, tw, tg, **kwargs),
+                ),
+                "conv2d_weight": (
+                    partial(grad.conv2d_weight, x, w.shape, g, **kwargs),
+                    partial(torch.nn.grad.conv2d_weight, tx, w.shape, tg, **kwargs),
+                ),
+            }
+            with torch.no_grad():
+                for op, (ours, theirs) in cases.items():
+                    rows.append((f"{name}{op}", size, peer, ratio(ours, theirs)))
+    return rows
+
+
 def blas_description():
     try:
         from threadpoolctl import threadpool_info
@@ -291,6 +331,8 @@ def main():
         rows += filter_rows(rng, ratio)
     if ARGS.only in (None, "layers"):
         rows += layer_rows(rng, ratio)
+    if ARGS.only in (None, "gradients"):
+        rows += gradient_rows(rng, ratio)
 
     header = ("operation", "size", "peer", "sepconv/peer", "target", "met")
     table = []

@@ -2,12 +2,13 @@
 
 The computing layer of the *sepconv* book. The bottom layer (``core``,
 ``counting``, ``decompose``, ``kernels``, ``models``) needs only NumPy and
-SciPy and is re-exported here. The drawing layer (``plotting``,
+SciPy and is re-exported here; the gradients are the module ``sepconv.grad``
+(named like ``torch.nn.grad``). The drawing layer (``plotting``,
 ``animation``) needs matplotlib and the explorers (``widgets``) need
 ipywidgets; import them explicitly, e.g. ``from sepconv import plotting``.
 """
 
-from . import core, counting, decompose, kernels, models
+from . import core, counting, decompose, grad, kernels, models
 from .core import *  # noqa: F403
 from .counting import *  # noqa: F403
 from .decompose import *  # noqa: F403
@@ -17,6 +18,7 @@ from .models import *  # noqa: F403
 __version__ = "0.1.0"
 
 __all__ = [
+    "grad",
     *core.__all__,
     *counting.__all__,
     *decompose.__all__,

@@ -75,6 +75,7 @@ __all__ = [
     "CountedResult",
     "Window",
     "best_seconds",
+    "conv2d_backward_cost",
     "conv2d_cost",
     "conv_transpose2d_cost",
     "correlate2d_cost",
@@ -568,6 +569,83 @@ def conv2d_cost(
     outputs = (batch or 1) * c_out * out[0] * out[1]
     shape = _with_batch(batch, (c_out, *out))
     return _sum_cost(outputs, taps, c_out * taps, c_out, shape)
+
+
+def conv2d_backward_cost(
+    input_shape,
+    out_channels,
+    kernel_size,
+    *,
+    stride=1,
+    padding=0,
+    dilation=1,
+    groups=1,
+):
+    """Cost of the backward pass of ``core.conv2d`` (:mod:`sepconv.grad`).
+
+    Parameters
+    ----------
+    input_shape, out_channels, kernel_size, stride, padding, dilation, groups
+        The layer's, as in :func:`conv2d_cost`.
+
+    Returns
+    -------
+    Cost
+        The total, with ``passes["input"]`` (:func:`sepconv.grad.conv2d_input`,
+        output shaped like the input) and ``passes["weight"]``
+        (:func:`sepconv.grad.conv2d_weight`, output shaped like the weight).
+        Each pass does exactly the forward pass's multiplications: every
+        forward product ``x * w`` has one partner ``g * w`` in the input
+        gradient and one ``g * x`` in the weight gradient (``g`` the output
+        gradient). Additions: each weight gradient sums ``N oh ow`` products;
+        the input gradient is the transposed convolution of ``g`` and adds
+        every product into the padded input except the first to arrive at
+        each position (see :func:`conv_transpose2d_cost`). No parameters (a
+        gradient has none of its own); no bias gradient.
+
+    Notes
+    -----
+    A training step (forward, then both gradients) therefore costs three
+    forward passes, and a layer that is cheaper forward is cheaper to train
+    by the same factor.
+
+    Examples
+    --------
+    >>> forward = conv2d_cost((3, 7, 7), 128, 3)
+    >>> backward = conv2d_backward_cost((3, 7, 7), 128, 3)
+    >>> [p.multiplications for p in backward.passes.values()]
+    [86400, 86400]
+    >>> (forward + backward).ratio_to(forward)
+    Fraction(3, 1)
+    >>> backward.passes["weight"].output_shape
+    (128, 3, 3, 3)
+    """
+    forward = conv2d_cost(
+        input_shape,
+        out_channels,
+        kernel_size,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=groups,
+    )
+    batch, c_in, _, _ = _input_shape(input_shape)
+    k = as_pair(kernel_size, "kernel_size")
+    s, d = as_pair(stride, "stride"), as_pair(dilation, "dilation")
+    c_out, oh, ow = forward.output_shape[-3:]
+    g = check_int(groups, "groups", minimum=1)
+    mults = forward.multiplications
+    reached = _touched(oh, k[0], s[0], d[0]) * _touched(ow, k[1], s[1], d[1])
+    input_pass = Cost(
+        mults, mults - (batch or 1) * c_in * reached, 0, 0, tuple(input_shape)
+    )
+    weight_shape = (c_out, c_in // g, *k)
+    weights = forward.parameters
+    weight_pass = Cost(mults, mults - weights, 0, 0, weight_shape)
+    total = input_pass + weight_pass
+    return dataclasses.replace(
+        total, passes={"input": input_pass, "weight": weight_pass}
+    )
 
 
 def depthwise_conv2d_cost(

@@ -81,3 +81,18 @@ def test_notebook_stalls_prints_each_notebook():
     assert re.search(r"^  slowest cell: cell \d+, max \d+\.\d\d s$", out, re.MULTILINE)
     assert re.search(r"^  cell \d+: median \d+\.\d\d s, max", out, re.MULTILINE)
     assert "kernel shutdown: median" in out
+
+
+@pytest.mark.slow
+def test_bench_core_prints_every_gradient_row():
+    out = _run(
+        "benchmarks/bench_core.py", "--quick", "--threads", "1", "--only", "gradients"
+    )
+    if "the gradients have no peer, skipped" in out:  # no torch here
+        return
+    for size in ("112^2 x 32 -> 64", "7^2 x 1024 -> 1024"):
+        for op in ("conv2d_input", "conv2d_weight"):
+            for kind in ("", "depthwise "):
+                assert re.search(
+                    rf"^{kind}{op}\s+{re.escape(size)}\s+torch\.nn\.grad", out, re.M
+                ), out

@@ -7,7 +7,9 @@ Without it this module is skipped as a whole, in one line; CI sets
 Each test draws a layer (batch, channels, groups, kernel size, stride,
 padding, dilation, and for transposed convolutions ``output_padding``) and
 an input big enough for it, and compares sepconv with
-``torch.nn.functional`` on the same float64 (or float32) arrays.
+``torch.nn.functional`` on the same float64 (or float32) arrays; the
+gradients of :mod:`sepconv.grad` are compared with torch's autograd and with
+``torch.nn.grad``.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+from geometry import layers
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from required import import_torch
 
-from sepconv import core
+from sepconv import core, grad
 
 torch = import_torch()
 F = torch.nn.functional
@@ -40,39 +43,6 @@ def assert_matches(ours, theirs, dtype):
 
 def tensors(*arrays):
     return [None if a is None else torch.from_numpy(a) for a in arrays]
-
-
-@st.composite
-def layers(draw, *, depthwise=False):
-    """A conv2d layer and an input that fits it: (x, weight, bias, kwargs)."""
-    dtype = draw(st.sampled_from([np.float64, np.float32]))
-    groups = draw(st.integers(1, 3))
-    c_in = groups * draw(st.integers(1, 3))
-    if depthwise:
-        groups, c_out = c_in, c_in * draw(st.integers(1, 3))
-    else:
-        c_out = groups * draw(st.integers(1, 3))
-    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
-    dilation = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    if stride == (1, 1) and draw(st.booleans()):
-        padding = draw(st.sampled_from(["same", "valid"]))
-        pads = (0, 0)
-    else:
-        padding = pads = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
-    reach = [d * (k - 1) + 1 for d, k in zip(dilation, kernel, strict=True)]
-    size = [
-        draw(st.integers(max(1, r - 2 * p), r - 2 * p + 6))
-        for r, p in zip(reach, pads, strict=True)
-    ]
-    batch = draw(st.integers(1, 2))
-    seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((batch, c_in, *size)).astype(dtype)
-    w = rng.standard_normal((c_out, c_in // groups, *kernel)).astype(dtype)
-    b = rng.standard_normal(c_out).astype(dtype) if draw(st.booleans()) else None
-    kwargs = {"stride": stride, "padding": padding, "dilation": dilation}
-    return x, w, b, kwargs, groups, dtype
 
 
 def torch_conv2d(x, w, b, kwargs, groups):
@@ -167,3 +137,31 @@ def test_channel_shuffle(groups, per_group, size, batch):
     assert np.array_equal(core.channel_shuffle(x, groups), theirs)
     # unbatched (C, H, W), which torch's module would read as (N, C, L)
     assert np.array_equal(core.channel_shuffle(x[0], groups), theirs[0])
+
+
+@ORACLE
+@given(layers(), st.integers(0, 2**32 - 1))
+def test_gradients_against_autograd_and_nn_grad(layer, seed):
+    x, w, _, kwargs, groups, dtype = layer
+    y_shape = core.conv2d(x, w, groups=groups, **kwargs).shape
+    g = np.random.default_rng(seed).standard_normal(y_shape).astype(dtype)
+    tx, tw, tg = tensors(x, w, g)
+    tx.requires_grad_(True)
+    tw.requires_grad_(True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "same", even kernels
+        F.conv2d(tx, tw, groups=groups, **kwargs).backward(tg)
+    dx = grad.conv2d_input(x.shape, w, g, groups=groups, **kwargs)
+    dw = grad.conv2d_weight(x, w.shape, g, groups=groups, **kwargs)
+    assert_matches(dx, tx.grad, dtype)
+    assert_matches(dw, tw.grad, dtype)
+    if not isinstance(kwargs["padding"], str):  # torch.nn.grad takes no strings
+        _, _, tg = tensors(x, w, g)
+        theirs_x = torch.nn.grad.conv2d_input(
+            x.shape, torch.from_numpy(w), tg, groups=groups, **kwargs
+        )
+        theirs_w = torch.nn.grad.conv2d_weight(
+            torch.from_numpy(x), w.shape, tg, groups=groups, **kwargs
+        )
+        assert_matches(dx, theirs_x, dtype)
+        assert_matches(dw, theirs_w, dtype)
