@@ -71,8 +71,14 @@ assets: _site_assets/.stamp
 
 # --- the book ---------------------------------------------------------------
 # Notebooks are executed during the build (jupyter-cache in .jupyter_cache,
-# keyed on the code, so unchanged notebooks are not run twice).
-build: setup assets
+# keyed on the code, so unchanged notebooks are not run twice). That key is
+# the notebooks' code only, not the package they import: any change to
+# sepconv empties the cache, so that the site never shows stale outputs.
+.stamp-jupyter-cache: $(wildcard sepconv/*.py)
+	rm -rf .jupyter_cache
+	touch $@
+
+build: setup assets .stamp-jupyter-cache
 	rm -rf _build
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
@@ -124,4 +130,4 @@ freeze: setup-dev
 	$(PY) .ci/freeze.py
 
 clean:
-	rm -rf _build .jupyter_cache _site_assets
+	rm -rf _build .jupyter_cache _site_assets .stamp-jupyter-cache
