@@ -8,12 +8,12 @@ window, the products being summed and a running count of multiplications;
 the count after the last frame equals the closed form of
 :mod:`sepconv.counting` (the tests check it).
 
-The output is matplotlib's "jshtml" player (play, step and frame controls)
-made self-contained for a static site: the Font Awesome stylesheet that
-matplotlib links from a CDN is removed and the buttons get inline SVG icons,
-the element ids are derived from the animation's name (so a stored notebook
-output is stable), and the frames are palette PNGs kept under a byte budget.
-A frame that would not fit raises an error instead of being dropped.
+The output is a small self-contained HTML player (:func:`frames_to_html`):
+the first frame as an image of known size, buttons with inline SVG icons, a
+frame slider, and a script that finds its elements from its own position,
+so that the player needs no element id, no external resource and no
+layout. The frames are palette PNGs kept under a byte budget; a frame that
+would not fit raises an error instead of being dropped.
 
 Colours follow :mod:`sepconv.plotting`: inputs blue, kernels and windows
 orange, outputs green, intermediates purple, zero padding grey.
@@ -30,7 +30,6 @@ from types import MappingProxyType
 
 import matplotlib as mpl
 import numpy as np
-from matplotlib import _animation_data
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Rectangle
@@ -233,38 +232,118 @@ class Step:
 
 
 # ---------------------------------------------------------------------------
-# self-contained jshtml
+# the self-contained player
 
 
-#: Inline SVG paths (16 x 16 box) for the player's buttons, by the Font
-#: Awesome class matplotlib's template uses.
+#: Inline SVG paths (16 x 16 box) of the player's buttons, by action.
 _ICONS = {
-    "fa fa-minus": "M3 7h10v2H3z",
-    "fa fa-fast-backward": "M2 3h2v10H2zM14 3v10L9 8zM9 3v10L4 8z",
-    "fa fa-step-backward": "M3 3h2v10H3zM13 3v10L6 8z",
-    "fa fa-play fa-flip-horizontal": "M12 3v10L4 8z",
-    "fa fa-pause": "M4 3h3v10H4zM9 3h3v10H9z",
-    "fa fa-play": "M4 3v10l8-5z",
-    "fa fa-step-forward": "M3 3v10l7-5zM11 3h2v10h-2z",
-    "fa fa-fast-forward": "M2 3v10l5-5zM7 3v10l5-5zM12 3h2v10h-2z",
-    "fa fa-plus": "M7 3h2v4h4v2H9v4H7V9H3V7h4z",
+    "first": "M2 3h2v10H2zM14 3v10L9 8zM9 3v10L4 8z",
+    "previous": "M3 3h2v10H3zM13 3v10L6 8z",
+    "play": "M4 3v10l8-5z",
+    "pause": "M4 3h3v10H4zM9 3h3v10H9z",
+    "next": "M3 3v10l7-5zM11 3h2v10h-2z",
+    "last": "M2 3v10l5-5zM7 3v10l5-5zM12 3h2v10h-2z",
+}
+_LABELS = {
+    "first": "First frame",
+    "previous": "Previous frame",
+    "play": "Play",
+    "next": "Next frame",
+    "last": "Last frame",
 }
 
 
-def _svg_icon(match):
-    cls = match.group(1)
-    if cls not in _ICONS:
-        raise RuntimeError(f"matplotlib's jshtml template uses an unknown icon {cls!r}")
+def _icon(action):
     return (
-        '<svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" '
-        f'style="vertical-align: middle"><path fill="currentColor" d="{_ICONS[cls]}"/>'
-        "</svg>"
+        '<svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">'
+        f'<path fill="currentColor" d="{_ICONS[action]}"/></svg>'
     )
 
 
-def _element_id(name):
-    text = re.sub(r"\W", "_", str(name))
-    return "_sepconv_" + text
+# The player finds its own elements from its script (no element ids, so two
+# notebooks open in one JupyterLab, or one figure drawn twice, cannot drive
+# each other's players). The first frame is in the <img> itself, with its
+# size: the player shows a picture before any script runs, and whether or
+# not its output has been laid out (JupyterLab draws no off-screen cell).
+_PLAYER_SCRIPT = """<script>
+(function (root) {
+  var img = root.querySelector("img"), range = root.querySelector("input");
+  var frames = [img.src].concat(%(frames)s);  // the first is in the image
+  var interval = %(interval)d, mode = "%(mode)s";
+  var count = root.querySelector("output"), play = root.querySelector(
+    "[data-action=play]"), note = root.querySelector(".sepconv-player-note");
+  var index = 0, step = 1, timer = null;
+  function show(i) {
+    index = Math.max(0, Math.min(frames.length - 1, i));
+    img.src = frames[index];
+    range.value = index;
+    count.textContent = (index + 1) + " / " + frames.length;
+  }
+  function stop() {
+    clearInterval(timer);
+    timer = null;
+    play.innerHTML = %(play_icon)s;
+    play.setAttribute("aria-label", "Play");
+  }
+  function tick() {
+    var last = frames.length - 1, next = index + step;
+    if (next > last || next < 0) {
+      if (mode === "loop") { next = next > last ? 0 : last; }
+      else if (mode === "reflect") { step = -step; next = index + step; }
+      else { stop(); return; }
+    }
+    show(next);
+  }
+  var actions = {
+    first: function () { stop(); show(0); },
+    previous: function () { stop(); show(index - 1); },
+    next: function () { stop(); show(index + 1); },
+    last: function () { stop(); show(frames.length - 1); },
+    play: function () {
+      if (timer) { stop(); return; }
+      if (index === frames.length - 1 && mode === "once") { show(0); }
+      timer = setInterval(tick, interval);
+      play.innerHTML = %(pause_icon)s;
+      play.setAttribute("aria-label", "Pause");
+    }
+  };
+  root.querySelectorAll("button[data-action]").forEach(function (button) {
+    button.addEventListener("click", actions[button.dataset.action]);
+  });
+  range.addEventListener("input", function () { stop(); show(+range.value); });
+  note.hidden = true;
+  root.querySelector(".sepconv-player-controls").hidden = false;
+})(document.currentScript.parentElement);
+</script>"""
+
+_PLAYER_STYLE = (
+    "<style>.sepconv-player{margin:0.5em 0}"
+    ".sepconv-player img{display:block;max-width:100%%;height:auto}"
+    ".sepconv-player-controls{display:flex;flex-wrap:wrap;align-items:center;"
+    "gap:0.3em;margin-top:0.3em}"
+    ".sepconv-player button{min-width:2.2em;min-height:2em;"
+    "color:inherit;background:transparent;border:1px solid currentColor;"
+    "border-radius:4px;cursor:pointer}"
+    ".sepconv-player input{flex:1 1 8em;max-width:%(width)dpx}"
+    ".sepconv-player output{font-variant-numeric:tabular-nums}</style>"
+)
+
+
+def _png_size(png):
+    """(width, height) from a PNG's header."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n" or len(png) < 24:
+        fail("frames", "PNG images", png[:8], error=TypeError)
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def _escape(text):
+    return (
+        str(text)
+        .replace("&", "&amp;")
+        .replace('"', "&quot;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+    )
 
 
 def frames_to_html(
@@ -276,21 +355,20 @@ def frames_to_html(
     default_mode="once",
     max_bytes=MAX_HTML_BYTES,
 ):
-    """Wrap PNG frames in matplotlib's jshtml player, with no external URL.
+    """A self-contained HTML player of PNG frames, with no external URL.
 
     Parameters
     ----------
     frames : sequence of bytes
-        PNG images, in order.
+        PNG images, in order, all of one size.
     name : str, keyword-only
-        Derives the element ids (``anim_sepconv_<name>``); two players on
-        one page need different names.
+        The player's ``data-animation`` attribute (it sets no element id).
     alt : str, keyword-only
         Alternative text of the image.
     interval : int, keyword-only
         Milliseconds between frames when playing.
     default_mode : {"once", "loop", "reflect"}, keyword-only
-        What the player does at the end.
+        What playing does at the end: stop, start again, or go back.
     max_bytes : int, keyword-only
         Size budget; a larger result raises ``ValueError`` (nothing is ever
         dropped silently).
@@ -298,16 +376,21 @@ def frames_to_html(
     Returns
     -------
     str
-        HTML with the frames embedded as data URIs, a player whose buttons
-        are inline SVG, and ids derived from ``name``.
+        A ``div.sepconv-player``: the first frame as an ``<img>`` with its
+        width and height, the buttons (first, previous, play, next, last), a
+        frame slider and counter, which show once the player's script runs,
+        a line "run the cell to animate" for when it does not, and the
+        script, which finds its elements from its own position (no ids).
 
     Examples
     --------
-    >>> html = frames_to_html([b"png0", b"png1"], name="demo")
-    >>> "http" in html, html.count("data:image/png;base64,")
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(figsize=(1, 1), dpi=20)
+    >>> html = frames_to_html(render_figure_frames(fig, lambda k: None, 2), name="demo")
+    >>> "http" in html, html.count("data:image/png;base64,")  # each frame once
     (False, 2)
-    >>> "anim_sepconv_demo" in html
-    True
+    >>> 'data-animation="demo"' in html, 'width="20" height="20"' in html
+    (True, True)
     """
     frames = list(frames)
     if not frames or not all(isinstance(f, bytes | bytearray) for f in frames):
@@ -316,34 +399,41 @@ def frames_to_html(
         fail("default_mode", '"once", "loop" or "reflect"', default_mode)
     interval = check_int(interval, "interval", minimum=1)
     max_bytes = check_int(max_bytes, "max_bytes", minimum=1)
-    element_id = _element_id(name)
+    sizes = {_png_size(bytes(f)) for f in frames}
+    if len(sizes) != 1:
+        fail("frames", "PNG images of one size", sorted(sizes))
+    ((width, height),) = sizes
     encoded = [base64.b64encode(f).decode("ascii") for f in frames]
-    fill = "".join(
-        f'  frames[{i}] = "data:image/png;base64,{data}";\n'
-        for i, data in enumerate(encoded)
+    uris = [f"data:image/png;base64,{data}" for data in encoded]
+    buttons = "".join(
+        f'<button type="button" data-action="{action}" aria-label="{label}" '
+        f'title="{label}">{_icon(action)}</button>'
+        for action, label in _LABELS.items()
     )
-    modes = {"once_checked": "", "loop_checked": "", "reflect_checked": ""}
-    modes[default_mode + "_checked"] = "checked"
-    js = re.sub(r"<link[^>]*>\s*", "", _animation_data.JS_INCLUDE)
-    body = _animation_data.DISPLAY_TEMPLATE.format(
-        id=element_id,
-        Nframes=len(frames),
-        fill_frames="\n" + fill,
-        interval=interval,
-        **modes,
+    script = _PLAYER_SCRIPT % {
+        "frames": "[" + "".join(f'\n"{uri}",' for uri in uris[1:]) + "]",
+        "interval": interval,
+        "mode": default_mode,
+        "play_icon": repr(_icon("play")),
+        "pause_icon": repr(_icon("pause")),
+    }
+    html = (
+        _PLAYER_STYLE
+        % {"width": width}
+        + f'<div class="sepconv-player" data-animation="{_escape(name)}" '
+        f'role="group" aria-label="{_escape(alt or name)}">'
+        f'<img src="{uris[0]}" width="{width}" height="{height}" '
+        f'alt="{_escape(alt)}">'
+        f'<div class="sepconv-player-controls" hidden>{buttons}'
+        f'<input type="range" min="0" max="{len(frames) - 1}" value="0" '
+        f'aria-label="Frame"><output>1 / {len(frames)}</output></div>'
+        f'<p class="sepconv-player-note">{len(frames)} frames: run the cell to '
+        "animate.</p>"
+        f"{script}</div>"
     )
-    body = re.sub(r'<i class="([^"]*)"></i>', _svg_icon, body)
-    alt_text = (
-        str(alt).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-    )
-    body = body.replace(
-        f'<img id="_anim_img{element_id}">',
-        f'<img id="_anim_img{element_id}" alt="{alt_text}">',
-    )
-    html = js + _animation_data.STYLE_INCLUDE + body
     markup = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]*", "", html)
-    if re.search(r"https?:|//[a-z]", markup, flags=re.IGNORECASE) or "fa fa-" in markup:
-        raise RuntimeError("the jshtml player still refers to an external resource")
+    if re.search(r"https?:|//[a-z]", markup, flags=re.IGNORECASE):
+        raise RuntimeError("the player refers to an external resource")
     if any(_has_http(data) for data in encoded):
         raise ValueError(
             'a frame\'s base64 text contains "http"; encode frames with _png()'
@@ -1380,7 +1470,7 @@ def animation_html(name, *, dpi=_DPI, max_bytes=MAX_HTML_BYTES):
     Returns
     -------
     str
-        HTML (no external URL; ids derived from ``name``).
+        HTML (no external URL, no element id).
     """
     config = _config(name)
     return _html(
@@ -1422,8 +1512,8 @@ def animation(name, *, dpi=_DPI, max_bytes=MAX_HTML_BYTES):
 
     Notes
     -----
-    The player's element ids come from ``name``, so a page should show each
-    named animation once (two players with one name would share a timer).
+    The player has no element ids: any number of players, of one animation
+    or several, work side by side on a page or in JupyterLab.
 
     Examples
     --------

@@ -157,14 +157,19 @@ def test_html_is_self_contained_and_within_budget(name):
     assert "<link" not in html
     assert "fa fa-" not in html and "font-awesome" not in html
     assert len(html.encode("utf-8")) <= 400 * 1024
-    assert len(re.findall(r'frames\[\d+\] = "data:image/png;base64,', html)) == len(
-        steps
-    )
-    element = "anim_sepconv_" + name
-    for action in ("next_frame", "previous_frame", "play_animation", "pause_animation"):
-        assert f'onclick="{element}.{action}()"' in html
-    assert html.count("<svg") == 9  # every button has a visible icon
-    assert 'title="Next frame"' in html
+    assert html.count("data:image/png;base64,") == len(steps)  # each frame once
+    # no element id: players cannot collide on a page or in JupyterLab
+    assert " id=" not in html
+    assert f'<div class="sepconv-player" data-animation="{name}"' in html
+    for action in ("first", "previous", "play", "next", "last"):
+        assert f'data-action="{action}"' in html
+    assert html.count("<svg") == 7  # five buttons, and play/pause in the script
+    assert 'aria-label="Next frame"' in html
+    # the first frame, with its size, is in the image before any script runs
+    first = re.search(r'<img src="data:image/png;base64,[^"]+" width="(\d+)" '
+                      r'height="(\d+)" alt="[^"]+">', html)  # fmt: skip
+    assert first and int(first[1]) > 0 and int(first[2]) > 0
+    assert "run the cell to animate" in html
 
 
 def test_html_is_deterministic():
@@ -186,8 +191,14 @@ def test_render_frame_gives_png():
         animation.render_frame("row_pass", 9)
 
 
+def fake_png(body=b"", size=(20, 10)):
+    """A PNG signature and IHDR start (24 bytes: whole base64 groups), then body."""
+    width, height = (n.to_bytes(4, "big") for n in size)
+    return b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\x0dIHDR" + width + height + body
+
+
 def test_frames_to_html_raises_rather_than_cutting():
-    frames = [b"\x89PNG" + bytes(3000)] * 5
+    frames = [fake_png(bytes(3000))] * 5
     with pytest.raises(ValueError, match="max_bytes"):
         animation.frames_to_html(frames, name="big", max_bytes=10_000)
     html = animation.frames_to_html(frames, name="big", max_bytes=100_000)
@@ -195,9 +206,16 @@ def test_frames_to_html_raises_rather_than_cutting():
 
 
 def test_frames_whose_base64_spells_http_are_refused():
-    frame = base64.b64decode("httpAAAA")  # encodes back to "httpAAAA"
+    frame = fake_png(base64.b64decode("httpAAAA"))  # encodes to "...httpAAAA"
     with pytest.raises(ValueError, match="http"):
         animation.frames_to_html([frame], name="x")
+
+
+def test_frames_must_be_pngs_of_one_size():
+    with pytest.raises(TypeError, match=r"^frames must be PNG images"):
+        animation.frames_to_html([b"GIF89a" + bytes(30)], name="x")
+    with pytest.raises(ValueError, match=r"^frames must be PNG images of one size"):
+        animation.frames_to_html([fake_png(), fake_png(size=(20, 11))], name="x")
 
 
 def test_png_frames_never_spell_http():

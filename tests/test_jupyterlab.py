@@ -298,7 +298,7 @@ def test_depthwise_cost_explorer_filters_slider(page):
 
 
 def save_screenshots(tab):
-    """With SEPCONV_SHOTS_DIR set, save a picture of each explorer there."""
+    """With SEPCONV_SHOTS_DIR set, save a picture of each explorer and player."""
     shots = os.environ.get("SEPCONV_SHOTS_DIR")
     if not shots:
         return
@@ -309,3 +309,35 @@ def save_screenshots(tab):
         box = tab.locator(".sepconv-explorer").nth(k)
         box.scroll_into_view_if_needed()
         box.screenshot(path=str(folder / f"jupyterlab_{name}_explorer.png"))
+    players = tab.locator(".sepconv-player")
+    for k in range(players.count()):
+        players.nth(k).scroll_into_view_if_needed()
+        players.nth(k).screenshot(path=str(folder / f"jupyterlab_player_{k}.png"))
+
+
+def test_players_below_the_fold_show_and_step_on_their_own(page):
+    """Two players of one animation, run off-screen: each shows its first
+    frame when scrolled to, without a click, and steps alone."""
+    page.evaluate(
+        """() => { for (const panel of document.querySelectorAll(
+            '.jp-NotebookPanel .jp-WindowedPanel-outer')) panel.scrollTop = 1e9; }"""
+    )
+    page.wait_for_function(
+        "() => document.querySelectorAll('.sepconv-player').length === 2"
+    )
+    players = page.locator(".sepconv-player")
+    for k in range(2):
+        player = players.nth(k)
+        player.scroll_into_view_if_needed()
+        page.wait_for_function(
+            "el => el.querySelector('img').complete"
+            " && el.querySelector('img').naturalWidth > 0",
+            arg=player.element_handle(),
+        )
+        assert player.locator(".sepconv-player-controls").is_visible()
+        assert not player.locator(".sepconv-player-note").is_visible()
+        assert player.locator("output").inner_text() == "1 / 9"
+    second = players.nth(1)
+    second.locator("button[data-action='next']").click()
+    assert second.locator("output").inner_text() == "2 / 9"
+    assert players.nth(0).locator("output").inner_text() == "1 / 9"

@@ -2,7 +2,7 @@
 
 For every page: no request leaves 127.0.0.1, no request fails, no console or
 page error, the math is typeset by MathJax, no code cell needs a horizontal
-scroll bar at 1280 pixels, every jshtml animation steps when its next-frame
+scroll bar at 1280 pixels, every animation player steps when its next-frame
 button is pressed, and the page's own weight (its HTML plus the images it
 embeds or links from ``_images``) is at most 2 MB.
 """
@@ -103,17 +103,19 @@ def test_page_loads_cleanly(context, server, path):
 def test_animations_step(context, server, path):
     page, events = _visit(context, f"{server}/{path}")
     try:
-        images = page.locator("img[id^='_anim_img']")
-        for i in range(images.count()):
-            img = images.nth(i)
-            anim_id = img.get_attribute("id").removeprefix("_anim_img")
-            button = page.locator(f"button[onclick*='anim{anim_id}.next_frame']")
-            assert button.count() == 1, f"animation {anim_id} has no next button"
-            assert button.is_visible(), f"animation {anim_id}: next button hidden"
+        players = page.locator(".sepconv-player")
+        for i in range(players.count()):
+            player = players.nth(i)
+            name = player.get_attribute("data-animation")
+            img = player.locator("img")
+            button = player.locator("button[data-action='next']")
+            assert button.count() == 1, f"animation {name} has no next button"
+            assert button.is_visible(), f"animation {name}: next button hidden"
+            assert not player.locator(".sepconv-player-note").is_visible(), name
             before = img.get_attribute("src")
             button.click()
             after = img.get_attribute("src")
-            assert after != before, f"animation {anim_id}: next did not change frame"
+            assert after != before, f"animation {name}: next did not change frame"
         assert events["errors"] == [], f"errors: {events['errors']}"
     finally:
         page.close()
@@ -179,8 +181,7 @@ def test_every_configured_animation_is_on_the_site(site):
     from sepconv.animation import CONFIGURATIONS
 
     html = "".join((SITE / path).read_text(encoding="utf-8") for path in PAGES)
-    ids = {
-        name: "_anim_img_sepconv_" + re.sub(r"\W", "_", name) for name in CONFIGURATIONS
-    }
-    missing = [name for name, anim_id in ids.items() if anim_id not in html]
+    missing = [
+        name for name in CONFIGURATIONS if f'data-animation="{name}"' not in html
+    ]
     assert missing == [], f"animations not shown on any page: {missing}"
