@@ -311,8 +311,8 @@ _PLAYER_SCRIPT = """<script>
     button.addEventListener("click", actions[button.dataset.action]);
   });
   range.addEventListener("input", function () { stop(); show(+range.value); });
-  note.hidden = true;
-  root.querySelector(".sepconv-player-controls").hidden = false;
+  note.style.display = "none";
+  root.querySelector(".sepconv-player-controls").style.display = "";
 })(document.currentScript.parentElement);
 </script>"""
 
@@ -424,7 +424,7 @@ def frames_to_html(
         f'role="group" aria-label="{_escape(alt or name)}">'
         f'<img src="{uris[0]}" width="{width}" height="{height}" '
         f'alt="{_escape(alt)}">'
-        f'<div class="sepconv-player-controls" hidden>{buttons}'
+        f'<div class="sepconv-player-controls" style="display: none">{buttons}'
         f'<input type="range" min="0" max="{len(frames) - 1}" value="0" '
         f'aria-label="Frame"><output>1 / {len(frames)}</output></div>'
         f'<p class="sepconv-player-note">{len(frames)} frames: run the cell to '
