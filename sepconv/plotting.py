@@ -990,7 +990,7 @@ def show_products(inputs, weights, ax=None, *, xy=(0.5, 0.0), total=None, **text
     )
 
 
-def legend(ax=None, *, roles=("input", "kernel", "output"), **legend_kw):
+def legend(ax=None, *, roles=("input", "kernel", "output"), extra=(), **legend_kw):
     """State the colour legend on a picture: one patch per role.
 
     Parameters
@@ -999,6 +999,8 @@ def legend(ax=None, *, roles=("input", "kernel", "output"), **legend_kw):
         Where to put the legend; by default a new pyplot figure.
     roles : sequence of str, keyword-only
         Keys of :data:`ROLE_COLORS`, in order.
+    extra : sequence of matplotlib artists, keyword-only
+        Further entries, after the roles (each with its ``label``).
     **legend_kw
         Passed to :meth:`matplotlib.axes.Axes.legend` (default: one row below
         the drawing).
@@ -1031,6 +1033,7 @@ def legend(ax=None, *, roles=("input", "kernel", "output"), **legend_kw):
                 label=c["label"],
             )
         )
+    handles += list(extra)
     legend_kw.setdefault("loc", "upper center")
     legend_kw.setdefault("bbox_to_anchor", (0.5, 0.0))
     legend_kw.setdefault("ncols", len(handles))

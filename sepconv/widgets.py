@@ -44,7 +44,9 @@ import ipywidgets as widgets
 import matplotlib as mpl
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from . import animation, core, counting, decompose, kernels
 from . import plotting as pl
@@ -344,6 +346,17 @@ class _ScanView(_View):
                 fontsize=5.5,
                 fast_text=True,
             )
+            # input pixels that no window position reads, hatched (not only
+            # coloured) over the input grid, and counted in the legend
+            # (above the cells' faces, below the taps and the values)
+            never = {
+                "facecolor": "none",
+                "edgecolor": mpl.colors.to_rgba(pl.INPUT_COLOR, 0.6),
+                "hatch": "////",
+            }
+            z = self.g_in.cells.get_zorder() + 0.003
+            self.never = PolyCollection([], linewidths=0, zorder=z, **never)
+            ax.add_collection(self.never, autolim=False)
             self.star = ax.text(0, 0, "⋆", ha="center", va="center", fontsize=16)
             self.equals = ax.text(0, 0, "=", ha="center", va="center", fontsize=12)
             self.products = pl.GlyphLabels(
@@ -352,6 +365,7 @@ class _ScanView(_View):
             self.legend = pl.legend(
                 ax,
                 roles=("input", "padding", "kernel", "output"),
+                extra=[Patch(label="never visited: 0", **never)],
                 loc="lower center",
                 bbox_to_anchor=(0.5, 0.0),
                 fontsize=size,
@@ -362,6 +376,8 @@ class _ScanView(_View):
             *self.g_k.artists(),
             *self.g_out.artists(),
             *self.window.artists(),
+            self.never,
+            self.legend,
             self.star,
             self.equals,
             self.products.collection,
@@ -400,6 +416,16 @@ class _ScanView(_View):
         rows = max(side, k, oh)
         self.g_in.move_to((0, (rows - side) / 2))
         self.g_in.update(image, padding=padding)
+        never = _never_visited(n, windows)
+        x0, y0 = padding, (rows - side) / 2 + padding
+        self.never.set_verts(
+            [
+                [(x0 + c, y0 + r), (x0 + c + 1, y0 + r), (x0 + c + 1, y0 + r + 1),
+                 (x0 + c, y0 + r + 1)]
+                for r, c in zip(*np.nonzero(never), strict=True)
+            ]
+        )  # fmt: skip
+        self.legend.get_texts()[-1].set_text(f"never visited: {int(never.sum())}")
         xk = side + 1.2
         self.g_k.move_to((xk, (rows - k) / 2))
         self.g_k.update(kernel)
@@ -429,6 +455,7 @@ class _ScanView(_View):
             "per_position": len(window.taps),
             "so_far": so_far,
             "multiplications": cost.multiplications,
+            "never_visited": int(never.sum()),
         }
 
     def rows(self, numbers):
@@ -439,7 +466,18 @@ class _ScanView(_View):
             ("per_position", "multiplications per position", numbers["per_position"]),
             ("so_far", "multiplications so far", numbers["so_far"]),
             ("multiplications", "multiplications in all", numbers["multiplications"]),
+            ("never_visited", "input pixels never visited", numbers["never_visited"]),
         ]
+
+
+def _never_visited(n, windows):
+    """Which pixels of an n x n image no window reads (taps in padding aside)."""
+    seen = np.zeros((n, n), dtype=bool)
+    for window in windows:
+        for r, c in window.taps:
+            if 0 <= r < n and 0 <= c < n:
+                seen[r, c] = True
+    return ~seen
 
 
 def _scan_limits(controls):

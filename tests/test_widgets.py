@@ -78,6 +78,14 @@ def check_scan(explorer):
     assert shown["output_shape"] == f"{o}×{o}"
     assert integer(shown["multiplications"]) == cost.multiplications
     assert integer(shown["so_far"]) == numbers["so_far"]
+    # rows (and columns) some tap reads: i*s + u*d - p inside the image
+    read = {i * s + u * d - p for i in range(o) for u in range(k)} & set(range(n))
+    never = n * n - len(read) ** 2
+    assert numbers["never_visited"] == never
+    assert integer(shown["never_visited"]) == never
+    assert len(explorer.view.never.get_paths()) == never  # each one hatched
+    legend = explorer.view.legend.get_texts()[-1].get_text()
+    assert legend == f"never visited: {never}"
 
 
 def test_scan_explorer_every_slider():
@@ -121,6 +129,17 @@ def test_scan_explorer_dense_grid():
     assert explorer.controls["position"].max == 11 * 11 - 1
     for _ in drive(explorer, "position", range(0, 121, 8)):
         check_scan(explorer)
+
+
+def test_scan_marks_the_pixels_never_visited():
+    # stride 2 and dilation 2 on a 7x7 image with padding 1 read 3 rows x 3
+    # columns only: 40 of 49 pixels are never visited
+    explorer = widgets.scan_explorer(7, 3, stride=2, padding=1, dilation=2)
+    assert explorer.numbers["never_visited"] == 40
+    check_scan(explorer)
+    explorer.controls["stride"].value = 1
+    assert explorer.numbers["never_visited"] == 0
+    check_scan(explorer)
 
 
 def test_scan_window_moves_with_the_position():
