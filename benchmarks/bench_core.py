@@ -125,6 +125,14 @@ LAYERS = ((112, 32, 64), (56, 128, 128), (14, 512, 512))
 # crossovers cannot be tuned to the table (their peer is "torch, held out").
 HELD_OUT = ((28, 256, 256), (7, 1024, 1024))
 
+
+def _shapes(peer):
+    """Every layer shape with its peer's label, the held-out ones marked."""
+    return [(shape, peer) for shape in LAYERS] + [
+        (shape, f"{peer}, held out") for shape in HELD_OUT
+    ]
+
+
 # (operation, peer) -> largest allowed time ratio sepconv / peer.
 TARGETS = {
     ("correlate2d", "ndimage.correlate"): 1 / 2,
@@ -226,9 +234,7 @@ def layer_rows(rng, ratio):
         print("torch is not importable: the MobileNet layers have no peer, skipped")
         return []
     rows = []
-    shapes = [(shape, "torch") for shape in LAYERS]
-    shapes += [(shape, "torch, held out") for shape in HELD_OUT]
-    for (s, c_in, c_out), peer in shapes:
+    for (s, c_in, c_out), peer in _shapes("torch"):
         x = rng.standard_normal((1, c_in, s, s)).astype(np.float32)
         dw = rng.standard_normal((c_in, 1, 3, 3)).astype(np.float32)
         pw = rng.standard_normal((c_out, c_in, 1, 1)).astype(np.float32)
@@ -270,9 +276,7 @@ def gradient_rows(rng, ratio):
         print("torch is not importable: the gradients have no peer, skipped")
         return []
     rows = []
-    shapes = [(shape, "torch.nn.grad") for shape in LAYERS]
-    shapes += [(shape, "torch.nn.grad, held out") for shape in HELD_OUT]
-    for (s, c_in, c_out), peer in shapes:
+    for (s, c_in, c_out), peer in _shapes("torch.nn.grad"):
         x = rng.standard_normal((1, c_in, s, s)).astype(np.float32)
         size = f"{s}^2 x {c_in} -> {c_out}"
         for name, c, groups in (("", c_out, 1), ("depthwise ", c_in, c_in)):
