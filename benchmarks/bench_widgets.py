@@ -46,8 +46,8 @@ LARGEST = {
 
 def step_values(control):
     """Two neighbouring values of a control, to step between."""
-    if hasattr(control, "options"):
-        options = list(control.options)
+    if hasattr(control, "options"):  # values, or (label, value) pairs
+        options = [o[1] if isinstance(o, tuple) else o for o in control.options]
         k = options.index(control.value)
         other = options[k - 1] if k else options[1]
         return [other, control.value]

@@ -27,16 +27,19 @@ widths) and the figure is sent as PNG bytes to an ``ipywidgets.Image``. The
 numbers are in an ``ipywidgets.HTML`` readout (CSS class
 ``sepconv-readout``) and in :attr:`Explorer.numbers`, for tests. Callbacks
 run inside an ``ipywidgets.Output``, so nothing is ever printed elsewhere;
-an invalid combination (say, a kernel larger than the padded image) is
-reported in the readout.
+an invalid combination (say, a kernel larger than the padded image) greys
+the last picture out under the error, and the readout gives the error (and
+the slider it names) in place of the numbers.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import math
 import re
+import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -46,7 +49,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 
 from . import animation, core, counting, decompose, kernels
 from . import plotting as pl
@@ -118,15 +121,39 @@ def _fmt(value):
     return f"{float(value):.3f}"
 
 
-def _readout(title, rows, note=""):
-    """The readout's HTML: a small table, one number per row."""
+def _value(value):
+    """A readout cell: a number, a text, or a tuple of texts and ``(name,
+    number)`` pairs, each number in a span of its own (named, for tests)."""
+    if isinstance(value, str):
+        return html.escape(value)
+    if isinstance(value, tuple):
+        return "".join(
+            html.escape(part)
+            if isinstance(part, str)
+            else f'<span data-name="{html.escape(part[0])}">'
+            f"{html.escape(_fmt(part[1]))}</span>"
+            for part in value
+        )
+    return html.escape(_fmt(value))
+
+
+def _name(key):
+    return "" if key is None else f' data-name="{html.escape(key)}"'
+
+
+def _readout(title, rows, error=""):
+    """The readout's HTML: a small table, one row per ``(name, label, value)``
+    (``name`` None for a value of several named numbers), or an error."""
     cells = "".join(
         f'<tr><td style="padding-right:1em">{html.escape(label)}</td>'
-        f'<td style="text-align:right" data-name="{html.escape(key)}">'
-        f"{html.escape(_fmt(value) if not isinstance(value, str) else value)}</td></tr>"
+        f'<td style="text-align:right"{_name(key)}>{_value(value)}</td></tr>'
         for key, label, value in rows
     )
-    extra = f"<div>{html.escape(note)}</div>" if note else ""
+    extra = (
+        f'<div style="color:#b3261e" data-name="error">{html.escape(error)}</div>'
+        if error
+        else ""
+    )
     return f"<b>{html.escape(title)}</b><table>{cells}</table>{extra}"
 
 
@@ -168,9 +195,12 @@ class Explorer(widgets.VBox):
         current combination is invalid).
     view : object
         The drawing, with its matplotlib figure in ``view.fig``.
+    veil, message : matplotlib artists
+        Shown over the figure while the combination is invalid: a hatched
+        grey veil and the error.
     """
 
-    def __init__(self, view, controls, *, limits=None):
+    def __init__(self, view, controls, *, limits=None, groups=None):
         self.view = view
         self.controls = dict(controls)
         self._limits = limits
@@ -183,22 +213,73 @@ class Explorer(widgets.VBox):
         self.readout = widgets.HTML()
         self.readout.add_class("sepconv-readout")
         self.output = widgets.Output()
-        boxes = list(self.controls.values())
+        # what an invalid combination shows over the last valid picture
+        fig = view.fig
+        self.veil = fig.add_artist(
+            Rectangle(
+                (0, 0),
+                1,
+                1,
+                transform=fig.transFigure,
+                facecolor=(1, 1, 1, 0.8),
+                edgecolor="#b8b8b8",
+                hatch="///",
+                linewidth=0,
+                zorder=50,
+                visible=False,
+                animated=True,
+            )
+        )
+        self.message = fig.text(
+            0.5,
+            0.5,
+            "",
+            ha="center",
+            va="center",
+            fontsize=10,
+            zorder=51,
+            visible=False,
+            animated=True,
+            bbox={
+                "boxstyle": "round,pad=0.5",
+                "facecolor": "white",
+                "edgecolor": pl.KERNEL_COLOR,
+            },
+        )
         super().__init__(
-            [
-                widgets.HBox(boxes[:3]),
-                widgets.HBox(boxes[3:]),
-                self.image,
-                self.readout,
-                self.output,
-            ]
-            if len(boxes) > 3
-            else [widgets.HBox(boxes), self.image, self.readout, self.output]
+            [*self._control_rows(groups), self.image, self.readout, self.output]
         )
         self.add_class("sepconv-explorer")
         for control in self.controls.values():
             control.observe(self._changed, names="value")
         self.refresh()
+
+    def _control_rows(self, groups):
+        """Three controls a row; or, with ``groups`` (``(heading, columns)``
+        pairs, each column a list of control names), headed groups side by
+        side."""
+        if groups is None:
+            boxes = list(self.controls.values())
+            return [widgets.HBox(boxes[k : k + 3]) for k in range(0, len(boxes), 3)]
+        return [
+            widgets.HBox(
+                [
+                    widgets.VBox(
+                        [
+                            widgets.HTML(f"<b>{html.escape(heading)}</b>"),
+                            widgets.HBox(
+                                [
+                                    widgets.VBox([self.controls[n] for n in column])
+                                    for column in columns
+                                ]
+                            ),
+                        ],
+                        layout=widgets.Layout(margin="0 1.5em 0 0"),
+                    )
+                    for heading, columns in groups
+                ]
+            )
+        ]
 
     def _render(self):
         """PNG of the view: a cached background plus the artists that change.
@@ -216,7 +297,8 @@ class Explorer(widgets.VBox):
             self._background = canvas.copy_from_bbox(fig.bbox)
         else:
             canvas.restore_region(self._background)
-        for artist in sorted(self.view.animated, key=lambda a: a.get_zorder()):
+        artists = [*self.view.animated, self.veil, self.message]
+        for artist in sorted(artists, key=lambda a: a.get_zorder()):
             fig.draw_artist(artist)
         return _encode(canvas)
 
@@ -227,6 +309,32 @@ class Explorer(widgets.VBox):
             "to use it>"
         )
 
+    def _repr_mimebundle_(self, **kwargs):
+        """The live widget, and what a notebook shows before it runs.
+
+        A stored widget output has no widget behind it until the cell runs
+        again: JupyterLab then shows the bundle's HTML instead (the widget
+        view is not trusted), here the picture at the current values and one
+        line saying how to bring it to life. The website picks the widget
+        view, which it does not draw, and shows the static figure instead.
+        """
+        bundle = super()._repr_mimebundle_(**kwargs)
+        from PIL import Image
+
+        picture = Image.open(io.BytesIO(self.image.value))
+        buffer = io.BytesIO()
+        picture.save(buffer, format="png", optimize=True)
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        bundle["text/html"] = (
+            '<div class="sepconv-explorer-stored">'
+            f'<img src="data:image/png;base64,{data}" width="{picture.width}" '
+            f'height="{picture.height}" style="max-width: 100%; height: auto" '
+            f'alt="{html.escape(self.view.title)}, at its starting values">'
+            "<p><em>Live explorer: run the cell to move its sliders.</em></p>"
+            "</div>"
+        )
+        return bundle
+
     @property
     def values(self):
         """The current control values, by parameter name."""
@@ -235,6 +343,13 @@ class Explorer(widgets.VBox):
     def _changed(self, change):
         if not self._busy:
             self.refresh()
+
+    def _blame(self, error):
+        """The readout's message: the error, and the slider it names (if any)."""
+        name = str(error).split(" ", 1)[0]
+        control = self.controls.get(name)
+        where = f" (slider {control.description})" if control is not None else ""
+        return f"Not a valid combination{where}: {error}"
 
     def refresh(self):
         """Recompute the numbers and redraw the picture for the current values."""
@@ -249,12 +364,17 @@ class Explorer(widgets.VBox):
                 except ValueError as error:
                     numbers = {"error": str(error)}
                     self.readout.value = _readout(
-                        self.view.title, [], note=f"Not a valid combination: {error}"
+                        self.view.title, [], error=self._blame(error)
                     )
+                    # over the picture, the reason without the values
+                    reason = str(error).split("; got ")[0]
+                    self.message.set_text(textwrap.fill(f"invalid: {reason}", 60))
                 else:
                     self.readout.value = _readout(
                         self.view.title, self.view.rows(numbers)
                     )
+                self.veil.set_visible("error" in numbers)
+                self.message.set_visible("error" in numbers)
                 self.numbers = numbers
                 self.image.value = self._render()
             finally:
@@ -804,51 +924,105 @@ class _DepthwiseLimits:
 
 
 _DW = _DepthwiseLimits()
+_DW_SIZE = (7.2, 3.0)
+#: The Nc slider's stops: powers of two, 1 to 1024 in 11 steps.
+_DW_FILTERS = tuple(2**k for k in range(11))
+#: The counts panel's log axis: 1 to 10^13 holds every count the sliders reach.
+_DW_COUNT_MAX = 1e13
+
+
+def _percent(fraction):
+    """A share as a percentage, three significant digits (0.781%, 11.1%)."""
+    return f"{100 * float(fraction):.3g}%"
 
 
 class _DepthwiseCostView(_View):
-    """Standard vs depthwise separable layer: counts, parameters, ratio."""
+    """Standard vs depthwise separable layer.
+
+    Left, the counts the geometry decides: the output size and the
+    multiplications of the standard layer, of the depthwise and pointwise
+    steps and of both (log axis, so the smallest shows), each with its share
+    of the standard layer's. Right, separable / standard against Nc, the
+    curve 1/Nc + 1/h² with the current layer marked and the limit 1/h².
+    """
 
     title = "Standard vs depthwise separable layer"
 
     def __init__(self, fig):
         super().__init__(fig)
-        with mpl.rc_context(pl.BOOK_STYLE):
-            ax = fig.add_axes((0.09, 0.17, 0.46, 0.7))
-            bars = fig.add_axes((0.7, 0.17, 0.28, 0.7))
-            ncs = 2 ** np.arange(0, 11)
-            self.ncs = ncs
-            (self.curve,) = ax.plot(
-                [], [], color=pl.INPUT_COLOR, label="separable / standard"
+        small = {"xtick.labelsize": 8.5, "ytick.labelsize": 8.5, "legend.fontsize": 8.5}
+        with mpl.rc_context({**pl.BOOK_STYLE, **small}):
+            counts = fig.add_axes((0.115, 0.17, 0.25, 0.62))
+            ax = fig.add_axes((0.61, 0.17, 0.37, 0.62))
+            rows = np.arange(4)[::-1]
+            self.bars = counts.barh(
+                rows,
+                [1] * 4,
+                height=0.7,
+                color=[
+                    pl.KERNEL_COLOR,
+                    pl.INPUT_COLOR,
+                    pl.OUTPUT_COLOR,
+                    pl.INTERMEDIATE_COLOR,
+                ],
             )
+            counts.set_xscale("log")
+            counts.set_xlim(1, _DW_COUNT_MAX)
+            counts.set_ylim(-0.6, 4.2)
+            counts.set_yticks(rows, ["standard", "depthwise", "pointwise", "separable"])
+            counts.set_xticks(
+                [1, 1e3, 1e6, 1e9, 1e12], ["1", "10³", "10⁶", "10⁹", "10¹²"]
+            )
+            counts.set_xlabel("multiplications (log scale)")
+            counts.grid(False, axis="y")
+            self.values = [
+                counts.text(0, y, "", va="center", fontsize=8.5) for y in rows
+            ]
+            # each count's share of the standard layer's, in a column
+            share = counts.get_yaxis_transform()
+            counts.text(1.04, 3.8, "of standard", transform=share, va="center")
+            self.shares = [
+                counts.text(1.04, y, "", transform=share, va="center", fontsize=8.5)
+                for y in rows
+            ]
+            self.shape = counts.set_title("", loc="left", fontsize=9, pad=6)
+            (self.curve,) = ax.plot(
+                _DW_FILTERS,
+                [1.0] * len(_DW_FILTERS),
+                color=pl.INTERMEDIATE_COLOR,
+                label="1/Nc + 1/h²",
+            )
+            # the limit 1/h² is the pointwise step's share: its colour
             self.limit = ax.axhline(
                 1 / 9,
-                color=pl.KERNEL_COLOR,
+                color=pl.OUTPUT_COLOR,
                 linestyle="--",
                 linewidth=1.2,
-                label="1/h²",
+                label="limit 1/h²",
             )
-            (self.marker,) = ax.plot([], [], "o", color=pl.OUTPUT_COLOR, markersize=7)
-            self.note = ax.set_title("", fontsize=8.5)
+            (self.marker,) = ax.plot(
+                [], [], "o", color=pl.INTERMEDIATE_COLOR, mec="black", markersize=8
+            )
+            self.note = ax.set_title("", loc="left", fontsize=9, pad=6)
             ax.set_xscale("log", base=2)
-            ax.set_xlim(0.8, _DW.filters * 1.25)
+            ax.set_xlim(0.7, _DW.filters * 1.4)
+            ax.set_xticks(_DW_FILTERS[::2], [str(n) for n in _DW_FILTERS[::2]])
             ax.set_yscale("log")
-            ax.set_ylim(1e-2, 2.2)
-            ax.set_xlabel("number of filters Nc")
+            ax.set_ylim(1e-2, 10)  # room for the legend above the curve
+            ax.set_yticks([0.01, 0.1, 1], ["0.01", "0.1", "1"])
+            ax.set_xlabel("number of filters Nc (log scale)")
             ax.set_ylabel("separable / standard")
             ax.legend(loc="upper right")
-            self.bars = bars.barh(
-                [2, 1, 0],
-                [1, 1, 1],
-                color=[pl.KERNEL_COLOR, pl.INPUT_COLOR, pl.OUTPUT_COLOR],
-            )
-            bars.set_yticks([2, 1, 0], ["standard", "depthwise", "pointwise"])
-            bars.set_xlim(0, 1.05)
-            bars.set_xlabel("multiplications / standard")
-            bars.grid(False)
-            self.bar_ax = bars
-            self.ax = ax
-            self.animated = [self.curve, self.limit, self.marker, self.note, *self.bars]
+            self.animated = [
+                *self.bars,
+                *self.values,
+                *self.shares,
+                self.shape,
+                self.curve,
+                self.limit,
+                self.marker,
+                self.note,
+            ]
 
     def update(
         self,
@@ -871,26 +1045,36 @@ class _DepthwiseCostView(_View):
         pointwise = separable.passes["pointwise"]
         ratio = separable.ratio_to(standard)
         textbook = counting.separable_layer_ratio(kernel_size, filters)
-        self.curve.set_data(
-            self.ncs,
-            [
-                float(counting.separable_layer_ratio(kernel_size, int(n)))
-                for n in self.ncs
-            ],
+        costs = (standard, depthwise, pointwise, separable)
+        for bar, value, share, cost in zip(
+            self.bars, self.values, self.shares, costs, strict=True
+        ):
+            count = cost.multiplications
+            bar.set_width(count)
+            # the count after the bar's end, or inside it when the bar is long
+            inside = math.log10(count) > 0.55 * math.log10(_DW_COUNT_MAX)
+            value.set_text(f"{count:,}")
+            value.set_x(count / 1.5 if inside else count * 1.5)
+            value.set_ha("right" if inside else "left")
+            share.set_text(_percent(cost.ratio_to(standard)))
+        c, h, w = standard.output_shape
+        self.shape.set_text(
+            f"input {height}×{width}×{depth} → output {h}×{w}×{c}\n"
+            f"{kernel_size}×{kernel_size} kernels, stride {stride}, "
+            f"padding {padding}, dilation {dilation}"
         )
-        self.limit.set_ydata([1 / kernel_size**2] * 2)
+        ncs = sorted({*_DW_FILTERS, filters})
+        self.curve.set_data(
+            ncs, [float(counting.separable_layer_ratio(kernel_size, n)) for n in ncs]
+        )
+        self.limit.set_ydata([float(pointwise.ratio_to(standard))] * 2)
         self.marker.set_data([filters], [float(ratio)])
         self.note.set_text(
-            f"h = {kernel_size}, Nc = {filters}: ratio {float(ratio):.4f}"
+            f"h = {kernel_size}, Nc = {filters}\n1/Nc + 1/h² = "
+            f"{depthwise.ratio_to(standard)} + {pointwise.ratio_to(standard)}"
+            f" = {float(ratio):.3f}"
         )
-        values = (
-            standard.multiplications,
-            depthwise.multiplications,
-            pointwise.multiplications,
-        )
-        for bar, value in zip(self.bars, values, strict=True):
-            bar.set_width(value / values[0])
-        numbers = {
+        return {
             "output_shape": standard.output_shape,
             "standard": standard.multiplications,
             "depthwise": depthwise.multiplications,
@@ -900,49 +1084,59 @@ class _DepthwiseCostView(_View):
             "standard_parameters_with_bias": standard.parameters_with_bias,
             "separable_parameters": separable.parameters,
             "separable_parameters_with_bias": separable.parameters_with_bias,
+            "depthwise_share": depthwise.ratio_to(standard),
             "ratio": ratio,
             "textbook_ratio": textbook,
         }
-        if (stride, padding, dilation) == (1, 0, 1):
-            numbers["textbook_standard"] = counting.standard_layer_cost(
-                height, width, depth, kernel_size, filters
-            )
-            numbers["textbook_separable"] = counting.separable_layer_cost(
-                height, width, depth, kernel_size, filters
-            )
-        return numbers
 
     def rows(self, numbers):
         c, h, w = numbers["output_shape"]
+        n = numbers
         return [
             ("output_shape", "output (H×W×C)", f"{h}×{w}×{c}"),
-            ("standard", "standard: multiplications", numbers["standard"]),
-            ("depthwise", "depthwise step", numbers["depthwise"]),
-            ("pointwise", "pointwise step", numbers["pointwise"]),
-            ("separable", "separable: multiplications", numbers["separable"]),
             (
-                "standard_parameters",
-                "standard: parameters (no bias)",
-                numbers["standard_parameters"],
+                None,
+                "multiplications, standard vs separable",
+                (("standard", n["standard"]), " vs ", ("separable", n["separable"])),
             ),
             (
-                "standard_parameters_with_bias",
-                "standard: with bias",
-                numbers["standard_parameters_with_bias"],
+                None,
+                "separable = depthwise + pointwise",
+                (("depthwise", n["depthwise"]), " + ", ("pointwise", n["pointwise"])),
             ),
+            ("ratio", "separable / standard = 1/Nc + 1/h²", float(n["ratio"])),
             (
-                "separable_parameters",
-                "separable: parameters (no bias)",
-                numbers["separable_parameters"],
+                None,
+                "parameters, standard vs separable",
+                (
+                    ("standard_parameters", n["standard_parameters"]),
+                    " vs ",
+                    ("separable_parameters", n["separable_parameters"]),
+                    " (with bias: ",
+                    (
+                        "standard_parameters_with_bias",
+                        n["standard_parameters_with_bias"],
+                    ),
+                    " vs ",
+                    (
+                        "separable_parameters_with_bias",
+                        n["separable_parameters_with_bias"],
+                    ),
+                    ")",
+                ),
             ),
-            (
-                "separable_parameters_with_bias",
-                "separable: with bias",
-                numbers["separable_parameters_with_bias"],
-            ),
-            ("ratio", "separable / standard", float(numbers["ratio"])),
-            ("textbook_ratio", "1/Nc + 1/h²", float(numbers["textbook_ratio"])),
         ]
+
+
+#: The depthwise explorer's controls: geometry on the left, over the counts;
+#: kernel size and filters on the right, over the ratio.
+_DW_GROUPS = (
+    (
+        "Input and geometry → output size and counts (left)",
+        (("height", "width", "depth"), ("stride", "padding", "dilation")),
+    ),
+    ("Kernel and filters → the ratio (right)", (("kernel_size", "filters"),)),
+)
 
 
 def depthwise_cost_explorer(
@@ -958,12 +1152,17 @@ def depthwise_cost_explorer(
 ):
     """Standard vs depthwise separable layer, with sliders for every size.
 
-    Sliders: H and W (3 to 224), D (1 to 512), h (1 to 7), Nc (1 to 1024),
-    stride, padding and dilation. The readout gives the multiplications
-    and parameters (with and without bias) of both layers
-    (:func:`sepconv.counting.conv2d_cost`,
-    :func:`sepconv.counting.depthwise_separable_conv2d_cost`), their ratio
-    and ``1/Nc + 1/h²``.
+    Two groups of sliders, each over the panel it drives. Input and
+    geometry: H and W (3 to 224), D (1 to 512), stride (1 to 2), padding
+    (0 to 3), dilation (1 to 3), over the output size and the
+    multiplications of the standard layer and of the depthwise and
+    pointwise steps (log axis, with each one's share of the standard
+    layer's). Kernel and filters: h (1 to 7) and Nc (powers of two, 1 to
+    1024), over the ratio separable / standard = 1/Nc + 1/h². The readout
+    gives the output size, both counts, the ratio and the parameters (with
+    and without bias); all from :func:`sepconv.counting.conv2d_cost` and
+    :func:`sepconv.counting.depthwise_separable_conv2d_cost`. An invalid
+    combination greys the picture out and names the problem.
 
     Returns
     -------
@@ -974,19 +1173,30 @@ def depthwise_cost_explorer(
     >>> explorer = depthwise_cost_explorer()
     >>> explorer.numbers["standard"], explorer.numbers["separable"]
     (86400, 10275)
+    >>> explorer.controls["filters"].value = 1024
+    >>> explorer.numbers["pointwise"]
+    76800
     """
-    view = _DepthwiseCostView(_figure((7.0, 2.8)))
+    view = _DepthwiseCostView(_figure(_DW_SIZE))
+    stops = sorted({*_DW_FILTERS, check_int(filters, "filters", minimum=1)})
     controls = {
         "height": _slider("H", height, 3, _DW.size),
         "width": _slider("W", width, 3, _DW.size),
         "depth": _slider("D", depth, 1, _DW.depth),
-        "kernel_size": _slider("h", kernel_size, 1, _DW.kernel),
-        "filters": _slider("Nc", filters, 1, _DW.filters),
         "stride": _slider("stride", stride, 1, _DW.stride),
         "padding": _slider("padding", padding, 0, _DW.padding),
         "dilation": _slider("dilation", dilation, 1, _DW.dilation),
+        "kernel_size": _slider("h", kernel_size, 1, _DW.kernel),
+        "filters": widgets.SelectionSlider(
+            options=[(str(n), n) for n in stops],
+            value=filters,
+            description="Nc",
+            continuous_update=True,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="230px"),
+        ),
     }
-    return Explorer(view, controls)
+    return Explorer(view, controls, groups=_DW_GROUPS)
 
 
 def depthwise_cost_figure(
@@ -1006,11 +1216,11 @@ def depthwise_cost_figure(
     --------
     >>> import matplotlib.pyplot as plt
     >>> fig = depthwise_cost_figure()
-    >>> [round(b.get_width(), 4) for b in fig.axes[1].patches]
-    [1.0, 0.0078, 0.1111]
+    >>> [int(b.get_width()) for b in fig.axes[0].patches]
+    [86400, 675, 9600, 10275]
     >>> plt.close(fig)
     """
-    view = _DepthwiseCostView(_figure((7.0, 2.8), pyplot=True))
+    view = _DepthwiseCostView(_figure(_DW_SIZE, pyplot=True))
     view.update(
         height=height,
         width=width,
@@ -1030,7 +1240,7 @@ def depthwise_cost_scrubber(
     height=7,
     width=7,
     depth=3,
-    filters=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024),
+    filters=_DW_FILTERS,
 ):
     """The depthwise cost picture swept over Nc, as a jshtml player.
 
@@ -1052,12 +1262,12 @@ def depthwise_cost_scrubber(
     sweeps = [{**base, "filters": check_int(n, "filters", minimum=1)} for n in filters]
     if not sweeps:
         fail("filters", "at least one number of filters", filters)
-    view = _DepthwiseCostView(_figure((6.4, 2.6)))
+    view = _DepthwiseCostView(_figure(_DW_SIZE))
     return _scrub(
         view,
         f"depthwise_cost_h{kernel_size}",
         sweeps,
-        alt="separable / standard cost against Nc",
+        alt="standard and depthwise separable costs, and their ratio against Nc",
     )
 
 

@@ -1,7 +1,7 @@
 """The explorers in a real JupyterLab, driven in the system Chromium.
 
 JupyterLab is started from the project's virtual environment on 127.0.0.1
-with a token, in a temporary directory holding a copy of
+with a token (:mod:`lab`), in a temporary directory holding a copy of
 ``tests/notebooks/explorers.ipynb``; Chromium (Playwright, a fresh profile,
 every request to another host aborted) opens the notebook, runs all cells,
 moves sliders with the keyboard and reads the counts the explorers display,
@@ -17,20 +17,13 @@ explorer there.
 
 from __future__ import annotations
 
-import json
 import os
-import secrets
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
+import lab
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, require_or_skip
+from lab import TIMEOUT, browser, open_notebook, serve
 
 from sepconv import counting
 
@@ -38,164 +31,36 @@ pytestmark = pytest.mark.browser
 
 HERE = Path(__file__).resolve().parent
 NOTEBOOK = HERE / "notebooks" / "explorers.ipynb"
-TIMEOUT = 120_000  # ms, for the first kernel start and widget rendering
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def api(base, token, path, method="GET"):
-    request = urllib.request.Request(
-        f"{base}{path}", method=method, headers={"Authorization": f"token {token}"}
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        body = response.read()
-    return json.loads(body) if body else None
 
 
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory):
     """A JupyterLab server in a temporary directory; always shut down."""
-    if not CHROMIUM.is_file():
-        require_or_skip(f"no Chromium at {CHROMIUM}")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        require_or_skip("playwright is not installed")
-    jupyter = Path(sys.executable).with_name("jupyter")
     root = tmp_path_factory.mktemp("lab")
-    work = root / "work"
-    work.mkdir()
-    shutil.copy(NOTEBOOK, work / NOTEBOOK.name)
-    token = secrets.token_hex(16)
-    port = free_port()
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(root / "config"),
-        "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
-        "JUPYTERLAB_SETTINGS_DIR": str(root / "settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(root / "workspaces"),
-        "IPYTHONDIR": str(root / "ipython"),
-        "MPLCONFIGDIR": str(root / "mpl"),
-        "PYTHONUNBUFFERED": "1",
-    }
-    settings = {
-        "@jupyterlab/notebook-extension/tracker": {"autoStartDefaultKernel": True},
-        "@jupyterlab/apputils-extension/notification": {"fetchNews": "false"},
-    }
-    for name, values in settings.items():
-        path = root / "settings" / f"{name}.jupyterlab-settings"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values))
-    log = (root / "server.log").open("w")
-    process = subprocess.Popen(
-        [
-            str(jupyter),
-            "lab",
-            "--no-browser",
-            "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}",
-            "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={token}",
-            "--allow-root",  # CI containers run as root
-            f"--ServerApp.root_dir={work}",
-            "--LabApp.news_url=None",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-            "--LabApp.extension_manager=readonly",
-        ],
-        cwd=work,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"JupyterLab exited: {(root / 'server.log').read_text()}")
-            try:
-                api(base, token, "/api/status")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("JupyterLab did not start within 90 s")
-                time.sleep(0.5)
-        yield {"base": base, "token": token, "root": root}
-    finally:
-        try:
-            for kernel in api(base, token, "/api/kernels") or []:
-                api(base, token, f"/api/kernels/{kernel['id']}", method="DELETE")
-        except OSError:
-            pass
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-        log.close()
+    (root / "work").mkdir()
+    shutil.copy(NOTEBOOK, root / "work" / NOTEBOOK.name)
+    with serve(root) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def page(jupyterlab, playwright):
     """The notebook, opened and run in a fresh Chromium profile."""
-    root = jupyterlab["root"]
-    context = playwright.chromium.launch_persistent_context(
-        str(root / "chromium-profile"),
-        executable_path=str(CHROMIUM),
-        args=CHROMIUM_ARGS,
-        headless=True,
-        viewport={"width": 1280, "height": 1000},
-    )
-    foreign = []
-
-    def only_local(route):
-        url = route.request.url
-        if url.startswith(jupyterlab["base"]) or url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            foreign.append(url)
-            route.abort()
-
-    context.route("**/*", only_local)
-    try:
+    with browser(playwright, jupyterlab, viewport=(1280, 1000)) as context:
         tab = context.new_page()
-        tab.set_default_timeout(TIMEOUT)
-        tab.goto(
-            f"{jupyterlab['base']}/lab/tree/{NOTEBOOK.name}"
-            f"?token={jupyterlab['token']}&reset"
-        )
-        tab.locator(".jp-Notebook").wait_for()
-        # the kernel is connected once the status bar says so
-        tab.wait_for_function(
-            "() => document.body.innerText.includes('(ipykernel) | Idle')"
-        )
-        tab.wait_for_timeout(1_000)
+        open_notebook(tab, jupyterlab, NOTEBOOK.name)
         try:
             run_all(tab, timeout=TIMEOUT)
         except Exception:
-            tab.screenshot(path=str(root / "failure.png"))
+            tab.screenshot(path=str(jupyterlab["root"] / "failure.png"))
             raise
         yield tab
         save_screenshots(tab)
-    finally:
-        context.close()
-    assert foreign == [], f"requests to other hosts: {foreign[:5]}"
 
 
 def run_all(tab, *, timeout):
     """Run > Run All Cells, then wait until the four explorers show numbers."""
-    select = tab.locator(".jp-Dialog").get_by_role("button", name="Select")
-    if select.count():  # a kernel dialog: the preferred kernel is the right one
-        select.click()
-    tab.get_by_role("menuitem", name="Run", exact=True).click()
-    tab.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    lab.run_all(tab)
     # cells out of view may be virtualised: count in the DOM, not visibility
     tab.wait_for_function(
         """() => [...document.querySelectorAll('.sepconv-readout')]
@@ -207,18 +72,17 @@ def run_all(tab, *, timeout):
 def displayed(page, explorer, name):
     """The number the reader sees in an explorer's readout."""
     cell = (
-        page.locator(".sepconv-readout")
-        .nth(explorer)
-        .locator(f"td[data-name='{name}']")
+        page.locator(".sepconv-readout").nth(explorer).locator(f"[data-name='{name}']")
     )
     return cell.inner_text()
 
 
-def press(page, explorer, slider, key, times=1):
+def press(page, explorer, slider, key, times=1, *, stops=None):
     """Focus a slider's handle (by its description) and press ``key``.
 
-    Each press is checked on the slider's own readout; a press lost to a
-    focus race is repeated once.
+    Each press is checked on the slider's own readout (the next integer, or
+    the next of ``stops`` for a selection slider); a press lost to a focus
+    race is repeated once.
     """
     box = page.locator(".sepconv-explorer").nth(explorer)
     widget = box.locator(".widget-slider").filter(has_text=slider).first
@@ -226,7 +90,11 @@ def press(page, explorer, slider, key, times=1):
     readout = widget.locator(".widget-readout")
     step = 1 if key == "ArrowRight" else -1
     for _ in range(times):
-        target = str(int(readout.inner_text()) + step)
+        current = int(readout.inner_text())
+        if stops is None:
+            target = str(current + step)
+        else:
+            target = str(stops[stops.index(current) + step])
         for _attempt in range(2):
             handle.focus()
             handle.press(key)
@@ -248,7 +116,7 @@ def wait_for_text(page, explorer, name, expected):
         page.wait_for_function(
             """([k, name, expected]) => {
                 const cell = document.querySelectorAll('.sepconv-readout')[k]
-                    ?.querySelector(`td[data-name='${name}']`);
+                    ?.querySelector(`[data-name='${name}']`);
                 return cell && cell.textContent.trim() === expected;
             }""",
             arg=[explorer, name, expected],
@@ -291,10 +159,80 @@ def test_spatial_cost_explorer_n_slider(page):
     )
 
 
+def explorer_image(page, explorer):
+    return page.locator(".sepconv-explorer").nth(explorer).locator("img")
+
+
 def test_depthwise_cost_explorer_filters_slider(page):
-    press(page, 2, "Nc", "ArrowLeft")
-    cost = counting.depthwise_separable_conv2d_cost((3, 7, 7), 127, 3)
+    """Nc moves over powers of two: one key press halves it."""
+    before = explorer_image(page, 2).get_attribute("src")
+    press(page, 2, "Nc", "ArrowLeft", stops=[2**k for k in range(11)])
+    cost = counting.depthwise_separable_conv2d_cost((3, 7, 7), 64, 3)
     wait_for_text(page, 2, "separable", f"{cost.multiplications:,}")
+    steps = cost.passes
+    assert displayed(page, 2, "depthwise") == f"{steps['depthwise'].multiplications:,}"
+    assert displayed(page, 2, "pointwise") == f"{steps['pointwise'].multiplications:,}"
+    assert explorer_image(page, 2).get_attribute("src") != before
+
+
+def test_depthwise_cost_explorer_stride_slider(page):
+    """A geometry slider changes the output size and the counts."""
+    before = explorer_image(page, 2).get_attribute("src")
+    press(page, 2, "stride", "ArrowRight")
+    standard = counting.conv2d_cost((3, 7, 7), 64, 3, stride=2)
+    wait_for_text(page, 2, "standard", f"{standard.multiplications:,}")
+    assert displayed(page, 2, "output_shape") == "3×3×64"
+    assert explorer_image(page, 2).get_attribute("src") != before
+    press(page, 2, "stride", "ArrowLeft")
+
+
+def test_every_depthwise_control_redraws_the_picture(page):
+    """Each of the eight sliders, moved one step by keyboard, redraws."""
+    box = page.locator(".sepconv-explorer").nth(2)
+    handles = box.locator(".noUi-handle")
+    assert handles.count() == 8
+    for k in range(8):
+        handle = handles.nth(k)
+        before = explorer_image(page, 2).get_attribute("src")
+        at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute(
+            "aria-valuemax"
+        )
+        handle.focus()
+        handle.press("ArrowLeft" if at_max else "ArrowRight")
+        page.wait_for_function(
+            "([img, before]) => img.src !== before",
+            arg=[explorer_image(page, 2).element_handle(), before],
+            timeout=20_000,
+        )
+
+
+def test_depthwise_cost_explorer_fits_the_first_screen(page):
+    """At 1280 x 900 the explorer's cell, input and output, fits in the
+    notebook's view, and its picture is not scaled down (text stays legible)."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    try:
+        box = page.locator(".sepconv-explorer").nth(2)
+        box.scroll_into_view_if_needed()
+        assert box.locator("[data-name='output_shape']").count() == 1  # all rows
+        sizes = box.evaluate(
+            """el => {
+                const cell = el.closest('.jp-Cell');
+                const input = cell.querySelector('.jp-Cell-inputWrapper');
+                const panel = el.closest('.jp-WindowedPanel-outer');
+                const img = el.querySelector('img');
+                return {
+                    input: input.getBoundingClientRect().height,
+                    explorer: el.getBoundingClientRect().height,
+                    view: panel.clientHeight,
+                    shown: img.getBoundingClientRect().width,
+                    natural: img.naturalWidth,
+                };
+            }"""
+        )
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 1000})
+    assert sizes["input"] + sizes["explorer"] <= sizes["view"], sizes
+    assert sizes["shown"] >= 0.95 * sizes["natural"], sizes
 
 
 def save_screenshots(tab):

@@ -193,7 +193,24 @@ def test_spatial_cost_explorer_full_range():
 
 
 def dense(control, count=14):
+    if hasattr(control, "options"):  # the Nc slider: every stop
+        return [value for _, value in control.options]
     return sorted({*np.linspace(control.min, control.max, count).round().astype(int)})
+
+
+BARS = ("standard", "depthwise", "pointwise", "separable")  # top to bottom
+
+
+def depthwise_costs(explorer):
+    """Counting's costs of the explorer's layer: standard, separable."""
+    v = explorer.values
+    shape = (v["depth"], v["height"], v["width"])
+    geometry = {x: v[x] for x in ("stride", "padding", "dilation")}
+    standard = counting.conv2d_cost(shape, v["filters"], v["kernel_size"], **geometry)
+    separable = counting.depthwise_separable_conv2d_cost(
+        shape, v["filters"], v["kernel_size"], **geometry
+    )
+    return standard, separable
 
 
 def check_depthwise(explorer):
@@ -207,10 +224,12 @@ def check_depthwise(explorer):
         wo = core.output_size(ww, h, stride=s, padding=p, dilation=dil)
     except ValueError:
         assert "error" in explorer.numbers
+        assert explorer.message.get_visible()  # the picture is stale
         return
     numbers = explorer.numbers
-    standard = nc * h * h * d * ho * wo
+    standard = nc * h * h * d * ho * wo  # the textbook forms, independently
     separable = (h * h + nc) * d * ho * wo
+    assert numbers["output_shape"] == (nc, ho, wo)
     assert numbers["standard"] == standard
     assert numbers["depthwise"] == h * h * d * ho * wo
     assert numbers["pointwise"] == nc * d * ho * wo
@@ -222,15 +241,39 @@ def check_depthwise(explorer):
     assert numbers["ratio"] == Fraction(separable, standard)
     assert numbers["textbook_ratio"] == Fraction(1, nc) + Fraction(1, h * h)
     assert numbers["ratio"] == numbers["textbook_ratio"]
-    reference = counting.depthwise_separable_conv2d_cost(
-        (d, hh, ww), nc, h, stride=s, padding=p, dilation=dil
-    )
-    assert numbers["separable"] == reference.multiplications
+    assert numbers["depthwise_share"] == Fraction(1, nc)
+    # what the reader sees: counting's numbers, in the readout and the figure
+    cost, reference = depthwise_costs(explorer)
+    steps = reference.passes
+    counts = [
+        cost.multiplications,
+        steps["depthwise"].multiplications,
+        steps["pointwise"].multiplications,
+        reference.multiplications,
+    ]
+    assert counts == [numbers[k] for k in BARS]
     shown = readout(explorer)
-    assert integer(shown["standard"]) == standard
-    assert integer(shown["separable"]) == separable
-    assert integer(shown["separable_parameters"]) == h * h * d + nc * d
-    assert shown["textbook_ratio"] == f"{1 / nc + 1 / h**2:.3f}"
+    assert shown["output_shape"] == f"{ho}×{wo}×{nc}"
+    assert [integer(shown[k]) for k in BARS] == counts
+    assert integer(shown["standard_parameters"]) == cost.parameters
+    assert integer(shown["separable_parameters"]) == reference.parameters
+    assert (
+        integer(shown["separable_parameters_with_bias"])
+        == reference.parameters_with_bias
+    )
+    assert shown["ratio"] == f"{float(reference.ratio_to(cost)):.3f}"
+    view = explorer.view
+    assert [bar.get_width() for bar in view.bars] == counts
+    assert [t.get_text() for t in view.values] == [f"{c:,}" for c in counts]
+    shares = [f"{100 * c / standard:.3g}%" for c in counts]
+    assert [t.get_text() for t in view.shares] == shares
+    assert view.shape.get_text().startswith(
+        f"input {hh}×{ww}×{d} → output {ho}×{wo}×{nc}\n{h}×{h} kernels, stride {s}"
+    )
+    assert list(view.marker.get_xdata()) == [nc]
+    assert np.isclose(view.marker.get_ydata()[0], 1 / nc + 1 / h**2)
+    assert np.isclose(view.limit.get_ydata()[0], 1 / h**2)
+    assert not explorer.message.get_visible()  # not stale
 
 
 def test_depthwise_cost_explorer_dense_grid():
@@ -246,11 +289,75 @@ def test_depthwise_cost_explorer_dense_grid():
         for _ in drive(explorer, name, dense(control)):
             check_depthwise(explorer)
         control.value = default
-    explorer.controls["height"].value = 3
-    explorer.controls["kernel_size"].value = 7  # too large: reported, not raised
-    check_depthwise(explorer)
-    assert "error" in explorer.numbers
     assert children(explorer) == artists
+
+
+def step_up(control):
+    """The next value of a slider (the next stop of the Nc slider)."""
+    if hasattr(control, "options"):
+        values = [value for _, value in control.options]
+        return values[values.index(control.value) + 1]
+    return control.value + control.step
+
+
+def test_every_depthwise_control_changes_picture_and_readout():
+    explorer = widgets.depthwise_cost_explorer()
+    for name, control in explorer.controls.items():
+        before = explorer.image.value, explorer.readout.value
+        control.value = step_up(control)
+        assert "error" not in explorer.numbers, name
+        assert explorer.image.value != before[0], f"{name}: same picture"
+        assert explorer.readout.value != before[1], f"{name}: same readout"
+        check_depthwise(explorer)
+
+
+def test_depthwise_geometry_shows_even_when_the_counts_stay():
+    # a 3x3 kernel on a 3x3 input: one output position whatever the stride,
+    # yet the picture names the stride
+    explorer = widgets.depthwise_cost_explorer(height=3, width=3)
+    before = explorer.image.value, explorer.numbers
+    explorer.controls["stride"].value = 2
+    assert explorer.numbers == before[1]
+    assert explorer.image.value != before[0]
+    assert "stride 2" in explorer.view.shape.get_text()
+
+
+def test_depthwise_nc_slider_is_logarithmic():
+    control = widgets.depthwise_cost_explorer().controls["filters"]
+    assert [value for _, value in control.options] == [2**k for k in range(11)]
+    assert control.value == 128
+    # a number of filters off the stops is one more stop
+    control = widgets.depthwise_cost_explorer(filters=100).controls["filters"]
+    assert 100 in [value for _, value in control.options]
+
+
+def test_depthwise_readout_is_short():
+    explorer = widgets.depthwise_cost_explorer()
+    assert explorer.readout.value.count("<tr>") <= 5
+
+
+def test_depthwise_invalid_combination_is_stale_and_says_why():
+    explorer = widgets.depthwise_cost_explorer(height=3, width=3)
+    valid = explorer.image.value
+    veil, message = explorer.veil, explorer.message
+    assert not veil.get_visible() and not message.get_visible()
+    explorer.controls["kernel_size"].value = 5  # 5x5 on a 3x3 input
+    with pytest.raises(ValueError, match="kernel_size") as error:
+        depthwise_costs(explorer)
+    assert explorer.numbers == {"error": str(error.value)}
+    shown = readout(explorer)
+    assert "output_shape" not in shown  # no stale numbers
+    assert shown["error"] == (
+        f"Not a valid combination (slider h): {error.value}".replace("'", "&#x27;")
+    )
+    assert veil.get_visible() and message.get_visible()
+    reason = str(error.value).split("; got ")[0]
+    assert message.get_text().replace("\n", " ") == f"invalid: {reason}"
+    assert explorer.image.value != valid  # greyed out, with the message
+    explorer.controls["padding"].value = 1  # 5x5 fits the padded 5x5 input
+    assert "error" not in explorer.numbers
+    assert not veil.get_visible() and not message.get_visible()
+    check_depthwise(explorer)
 
 
 def test_depthwise_parameters_of_the_book():
@@ -339,3 +446,26 @@ def test_scrubbers_are_self_contained(make, frames):
     assert html.count("data:image/png;base64,") == frames
     assert "http" not in html.lower() and "<link" not in html
     assert len(html.encode()) <= 400 * 1024
+
+
+def test_stored_output_shows_the_picture_and_how_to_run_it():
+    """Before a notebook runs, its explorer output is untrusted HTML: the
+    picture at the current values (the same pixels) and how to bring it to
+    life; the widget view stays first for a live kernel."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    explorer = widgets.spatial_cost_explorer(n=40, m=5)
+    bundle = explorer._repr_mimebundle_()
+    assert next(iter(bundle.keys() - {"text/plain", "text/html"})) == (
+        "application/vnd.jupyter.widget-view+json"
+    )
+    page = bundle["text/html"]
+    data = re.search(r'src="data:image/png;base64,([^"]+)"', page).group(1)
+    stored = np.asarray(Image.open(io.BytesIO(base64.b64decode(data))))
+    live = np.asarray(Image.open(io.BytesIO(explorer.image.value)))
+    assert stored.shape == live.shape
+    assert np.array_equal(stored, live)
+    assert "run the cell to move its sliders" in page
