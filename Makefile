@@ -37,10 +37,12 @@ help:
 # Python only: the reader's environment (requirements.txt: the notebooks,
 # JupyterLab, the book build), then the test and lint tools
 # (requirements-dev.txt). Node is needed only for the web assets.
-$(BIN)/.runtime: requirements.txt pyproject.toml
+$(BIN)/.runtime: requirements.txt pyproject.toml jupyterlab-settings/overrides.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) -r requirements.txt
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp jupyterlab-settings/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $@
 
 $(BIN)/.dev: $(BIN)/.runtime requirements-dev.txt
@@ -70,15 +72,10 @@ _site_assets/.stamp: node_modules/.package-lock.json
 assets: _site_assets/.stamp
 
 # --- the book ---------------------------------------------------------------
-# Notebooks are executed during the build (jupyter-cache in .jupyter_cache,
-# keyed on the code, so unchanged notebooks are not run twice). That key is
-# the notebooks' code only, not the package they import: any change to
-# sepconv empties the cache, so that the site never shows stale outputs.
-.stamp-jupyter-cache: $(wildcard sepconv/*.py)
-	rm -rf .jupyter_cache
-	touch $@
-
-build: setup assets .stamp-jupyter-cache
+# Every build starts clean and executes every notebook, inline: myst-nb
+# evaluates the prose's {eval} expressions in the running kernel, and the
+# build checks the values stored in the notebooks against them (book/_ext).
+build: setup assets
 	rm -rf _build
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
@@ -89,18 +86,11 @@ serve:
 	@test -f _build/html/index.html || $(MAKE) --no-print-directory book
 	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
-# Refresh the outputs stored in the notebooks from a clean kernel each.
+# Refresh the outputs stored in the notebooks from a clean kernel each, and
+# the values of the prose's inline expressions (.ci/execute.py).
 # Review the diff before committing; never re-run just to make nbval pass.
-# The kernel is stopped at once when its notebook is done, as nbval does: a
-# graceful shutdown of ipykernel 7.4 sometimes hangs until it is killed
-# 2.5 s later (benchmarks/notebook_stalls.py).
 execute: setup
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.timeout=$(CELL_TIMEOUT) \
-	  --ExecutePreprocessor.kernel_name=python3 \
-	  --ExecutePreprocessor.record_timing=False \
-	  --ExecutePreprocessor.shutdown_kernel=immediate \
-	  --ExecutePreprocessor.store_widget_state=False $(NOTEBOOKS)
+	$(PY) .ci/execute.py --timeout $(CELL_TIMEOUT) $(NOTEBOOKS)
 
 # --- the tests --------------------------------------------------------------
 lint: setup-dev
@@ -130,4 +120,4 @@ freeze: setup-dev
 	$(PY) .ci/freeze.py
 
 clean:
-	rm -rf _build .jupyter_cache _site_assets .stamp-jupyter-cache
+	rm -rf _build .jupyter_cache _site_assets

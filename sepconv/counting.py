@@ -57,6 +57,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from ._validation import (
     as_array,
@@ -1897,9 +1898,10 @@ def best_seconds(functions, *, repeat=9):
     -----
     The clock is the calling thread's CPU time (``time.thread_time``) where
     it has microsecond resolution, so other processes on a busy machine do not
-    count; otherwise ``time.perf_counter``. Work done in other threads is not
-    counted by the thread clock: limit BLAS to one thread (for instance with
-    ``threadpoolctl.threadpool_limits(1)``) when timing code that uses it.
+    count; otherwise ``time.perf_counter``. Work done in other threads would
+    not be counted by the thread clock, so the linear-algebra libraries (BLAS,
+    OpenMP) run on one thread while the functions are timed
+    (``threadpoolctl.threadpool_limits(1)``), and as they were afterwards.
     Quote the results as ratios, never as absolute times.
 
     Examples
@@ -1921,14 +1923,15 @@ def best_seconds(functions, *, repeat=9):
             fail(f"functions[{name!r}]", "a callable", function, error=TypeError)
     rounds = check_int(repeat, "repeat", minimum=1)
     clock = _clock()
-    for function in functions.values():
-        function()
     samples = {name: [] for name in functions}
-    for _ in range(rounds):
-        for name, function in functions.items():
-            start = clock()
+    with threadpool_limits(limits=1):
+        for function in functions.values():
             function()
-            samples[name].append(clock() - start)
+        for _ in range(rounds):
+            for name, function in functions.items():
+                start = clock()
+                function()
+                samples[name].append(clock() - start)
     return {name: min(times) for name, times in samples.items()}
 
 

@@ -1,5 +1,25 @@
-"""Sphinx glue for a self-contained site (loaded from _config.yml).
+"""Sphinx glue for the sepconv book (loaded from _config.yml).
 
+* **Numbers in the prose are computed, and stored ones are checked.** The
+  chapters write their numbers as MyST inline expressions, ``{eval}`expr```,
+  which myst-nb evaluates in the kernel while it executes the notebook
+  (``execute_notebooks: inline``) and jupyterlab-myst evaluates in the
+  reader's kernel. ``make execute`` also stores each markdown cell's values
+  in its metadata (``user_expressions``, jupyterlab-myst's format), so that a
+  notebook shows its numbers in JupyterLab before it is run. The role below
+  renders myst-nb's value, as myst-nb does, and warns (an error under ``-W``)
+  when the stored value differs from the one computed now, or is missing: the
+  stored prose cannot drift from the code, as nbval keeps the stored outputs
+  from drifting. A markdown cell tagged ``nbval-ignore-output`` quotes
+  measured times, which change from run to run: its stored values are not
+  compared (as nbval does not compare such a code cell's outputs).
+* **Gated solutions keep their opening text.** The prose of a gated solution
+  lives in the body of its ``solution-start`` directive, so that JupyterLab
+  (jupyterlab-myst) folds it with the solution. sphinx-exercise 1.2.1 parses
+  that body into a section which its ``MergeGatedSolutions`` transform then
+  skips, dropping the text without a warning. The transform below moves the
+  body to just after the directive (priority 9, before the merge at 10), so
+  that it opens the solution's content, before the solution's code cells.
 * Sphinx 7.4 can register the same inline script twice on a page (for
   instance when two extensions add the same snippet); the second copy throws
   a page error ("Identifier ... has already been declared"). Duplicates are
@@ -9,6 +29,139 @@
 """
 
 from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from docutils import nodes
+from myst_nb.core.variables import (
+    RetrievalError,
+    create_warning,
+    render_variable_outputs,
+)
+from myst_nb.ext.eval import retrieve_eval_data
+from myst_nb.ext.utils import RoleBase
+from sphinx.transforms import SphinxTransform
+from sphinx_exercise.nodes import solution_start_node
+
+EVAL = re.compile(r"\{eval\}`([^`]+)`")
+IGNORE_TAG = "nbval-ignore-output"
+
+
+def stored_expressions(notebook):
+    """The (expression, stored result or None, compared) of each ``{eval}``.
+
+    In the order of the notebook's markdown cells, and within a cell in the
+    order of its text, which is the order in which the roles run.
+    """
+    entries = []
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        source = "".join(cell["source"])
+        stored = list(cell.get("metadata", {}).get("user_expressions", []))
+        compared = IGNORE_TAG not in cell.get("metadata", {}).get("tags", [])
+        for expression in EVAL.findall(source):
+            match = next((e for e in stored if e.get("expression") == expression), None)
+            if match is not None:
+                stored.remove(match)
+            entries.append((expression, match, compared))
+    return entries
+
+
+class CheckedEvalRole(RoleBase):
+    """myst-nb's ``{eval}`` role, checked against the value stored in the cell."""
+
+    def run(self):
+        self._run_cells_above()
+        try:
+            outputs = retrieve_eval_data(self.document, self.text)
+        except RetrievalError as exc:
+            return [], [self._warning(str(exc))]
+        for output in outputs:  # as myst-nb does: strings without quotes
+            output.metadata["strip_text_quotes"] = True
+        rendered = render_variable_outputs(
+            outputs, self.document, self.line, self.source, inline=True
+        )
+        computed = next(
+            (o.data["text/plain"] for o in outputs if "text/plain" in o.data), None
+        )
+        problem = self._compare(computed)
+        if problem is None:
+            return rendered, []
+        return rendered, [
+            self._warning(f"{problem}; refresh the stored values with `make execute`")
+        ]
+
+    def _run_cells_above(self):
+        """Run every cell above this one, as Run All would have.
+
+        In inline mode myst-nb runs a code cell only when it draws the cell's
+        outputs (and every cell before it then), so a cell tagged
+        ``remove-cell`` just above the text has not run yet.
+        """
+        renderer = self.document.get("nb_renderer")
+        client = getattr(getattr(renderer, "renderer", None), "nb_client", None)
+        if client is None or not isinstance(self.line, int):
+            return
+        above = [
+            index
+            for index in range(len(client.notebook.cells))
+            if client.cell_line(index) <= self.line
+        ]
+        if len(above) > 1:  # the cells before the one holding this text
+            client.code_cell_outputs(above[-2])
+
+    def _compare(self, computed):
+        """What is wrong with the value stored for this role, or None."""
+        source = Path(self.document["source"])
+        if source.suffix != ".ipynb":
+            return None
+        key = "sepconv_stored_expressions"
+        if key not in self.document:
+            notebook = json.loads(source.read_text(encoding="utf-8"))
+            self.document[key] = stored_expressions(notebook)
+        queue = self.document[key]
+        if not queue or queue[0][0] != self.text:
+            return "the stored expressions are out of step with the text"
+        _, stored, compared = queue.pop(0)
+        if stored is None:
+            return "no stored value"
+        result = stored.get("result", {})
+        if result.get("status") != "ok":
+            return f"the stored value is an error: {result}"
+        text = result.get("data", {}).get("text/plain")
+        if compared and text != computed:
+            return f"stored {text!r}, computed now {computed!r}"
+        return None
+
+    def _warning(self, message):
+        return create_warning(
+            f"{{eval}}`{self.text}`: {message}", self.document, self.line, "eval"
+        )
+
+
+class KeepGatedSolutionBody(SphinxTransform):
+    """Move a ``solution-start`` body to the top of the solution's content."""
+
+    default_priority = 9
+
+    def apply(self):
+        for start in list(self.document.findall(solution_start_node)):
+            bodies = [c for c in start.children if isinstance(c, nodes.section)]
+            after = start
+            for body in bodies:
+                start.remove(body)
+                for child in list(body.children):
+                    body.remove(child)
+                    parent = after.parent
+                    parent.insert(parent.index(after) + 1, child)
+                    after = child
+
+
+def _register_role(app):
+    app.add_role("eval", CheckedEvalRole(), override=True)
 
 
 def _dedupe_scripts(app, pagename, templatename, context, doctree):
@@ -31,5 +184,7 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
+    app.connect("builder-inited", _register_role)
+    app.add_transform(KeepGatedSolutionBody)
     app.connect("html-page-context", _dedupe_scripts, priority=1)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

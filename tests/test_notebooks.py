@@ -1,0 +1,110 @@
+"""The chapters' sources follow the rules that make them read well anywhere.
+
+These read the stored notebooks only (fast, no kernel): nbval checks their
+outputs, the book build their prose's values, and the JupyterLab test what a
+learner sees.
+
+* The first code cell is the set-up cell (tagged ``remove-cell``): it installs
+  ``sepconv`` where ``import sepconv`` fails and does nothing otherwise.
+* Reader-facing cells import only the standard library, NumPy, SciPy,
+  matplotlib, ipywidgets and ``sepconv``: nothing that a bare host (Colab, a
+  fresh JupyterHub) lacks once ``sepconv`` is installed.
+* Numbers in the prose are inline expressions (``{eval}``), never myst-nb
+  glue, which JupyterLab cannot show; every expression has a stored value.
+* What the website hides, JupyterLab folds: cells tagged ``remove-cell`` or
+  ``hide-input`` have their source folded, and the code of a gated solution
+  its source and outputs; no markdown cell sits inside a gated solution (its
+  prose belongs in the body of ``solution-start``, which folds).
+* Cross-references to chapters are links to the notebooks
+  (``[text](NN-name.ipynb)``), which work in JupyterLab and on the website,
+  and each points to a chapter that exists.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+
+import pytest
+from chapters import BOOK, CHAPTERS, EVAL, cells, gated, source
+
+pytestmark = pytest.mark.book
+
+ALLOWED = {"numpy", "scipy", "matplotlib", "ipywidgets", "sepconv", "IPython"}
+SETUP_MARK = "Set-up: installs sepconv where it is missing"
+
+
+def code_cells(name):
+    return [c for c in cells(name) if c["cell_type"] == "code"]
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_the_first_code_cell_sets_up_sepconv_and_nothing_else(name):
+    first = code_cells(name)[0]
+    text = source(first)
+    assert SETUP_MARK in text
+    assert "remove-cell" in first["metadata"].get("tags", [])
+    tree = ast.parse(re.sub(r"^(\s*)%pip .*$", r"\1pass", text, flags=re.M))
+    (statement,) = tree.body
+    assert isinstance(statement, ast.Try)
+    assert ast.unparse(statement.body[0]) == "import sepconv"
+    assert [h.type.id for h in statement.handlers] == ["ImportError"]
+    assert re.search(r'%pip install --quiet "sepconv\[widgets\] @ git\+https://', text)
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_reader_cells_import_only_what_sepconv_brings(name):
+    stdlib = set(sys.stdlib_module_names)
+    for cell in code_cells(name)[1:]:
+        text = re.sub(r"^\s*[%!].*$", "", source(cell), flags=re.M)
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Import):
+                roots = [alias.name.split(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                roots = [(node.module or "").split(".")[0]]
+            else:
+                continue
+            for root in roots:
+                assert root in ALLOWED or root in stdlib, (name, root)
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_prose_numbers_are_inline_expressions_with_stored_values(name):
+    for index, cell in enumerate(cells(name)):
+        text = source(cell)
+        assert "glue" not in text, (name, index)
+        if cell["cell_type"] != "markdown":
+            continue
+        stored = cell["metadata"].get("user_expressions", [])
+        assert [e["expression"] for e in stored] == EVAL.findall(text), (name, index)
+        assert all(e["result"]["status"] == "ok" for e in stored), (name, index)
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_what_the_website_hides_jupyterlab_folds(name):
+    chapter = cells(name)
+    inside = set(gated(chapter))
+    for index, cell in enumerate(chapter):
+        folded = cell["metadata"].get("jupyter", {})
+        tags = cell["metadata"].get("tags", [])
+        if index in inside:
+            assert cell["cell_type"] == "code", (
+                f"{name}, cell {index}: prose inside a gated solution shows in "
+                "JupyterLab; put it in the body of solution-start"
+            )
+            assert folded == {"source_hidden": True, "outputs_hidden": True}, index
+        elif cell["cell_type"] == "code" and {"remove-cell", "hide-input"} & set(tags):
+            if SETUP_MARK not in source(cell):
+                assert folded.get("source_hidden") is True, (name, index)
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_links_are_notebook_links_that_exist(name):
+    for cell in cells(name):
+        if cell["cell_type"] != "markdown":
+            continue
+        text = source(cell)
+        assert "{doc}" not in text
+        for target in re.findall(r"\]\(([^)#\s]+\.ipynb)(?:#[^)]*)?\)", text):
+            assert (BOOK / target).is_file(), (name, target)
