@@ -133,14 +133,11 @@ def wait_for_text(page, explorer, name, expected):
 def test_scan_explorer_position_slider(page):
     windows = counting.scan_positions((5, 5), 3)
     assert displayed(page, 0, "so_far") == f"{len(windows[0].taps):,}"
-    before = (
-        page.locator(".sepconv-explorer").nth(0).locator("img").get_attribute("src")
-    )
+    before = explorer_image(page, 0).get_attribute("src")
     press(page, 0, "position", "ArrowRight", times=3)
     expected = sum(len(w.taps) for w in windows[:4])
     wait_for_text(page, 0, "so_far", f"{expected:,}")
-    after = page.locator(".sepconv-explorer").nth(0).locator("img").get_attribute("src")
-    assert after != before  # the picture was redrawn too
+    wait_for_new_picture(page, 0, before)  # the picture was redrawn too
 
 
 def test_scan_explorer_image_size_slider(page):
@@ -163,6 +160,16 @@ def explorer_image(page, explorer):
     return page.locator(".sepconv-explorer").nth(explorer).locator("img")
 
 
+def wait_for_new_picture(page, explorer, before):
+    """The picture is sent after the readout: wait for it to change."""
+    page.wait_for_function(
+        "([k, before]) => document.querySelectorAll('.sepconv-explorer')[k]"
+        ".querySelector('img').src !== before",
+        arg=[explorer, before],
+        timeout=20_000,
+    )
+
+
 def test_depthwise_cost_explorer_filters_slider(page):
     """Nc moves over powers of two: one key press halves it."""
     before = explorer_image(page, 2).get_attribute("src")
@@ -172,7 +179,7 @@ def test_depthwise_cost_explorer_filters_slider(page):
     steps = cost.passes
     assert displayed(page, 2, "depthwise") == f"{steps['depthwise'].multiplications:,}"
     assert displayed(page, 2, "pointwise") == f"{steps['pointwise'].multiplications:,}"
-    assert explorer_image(page, 2).get_attribute("src") != before
+    wait_for_new_picture(page, 2, before)
 
 
 def test_depthwise_cost_explorer_stride_slider(page):
@@ -182,7 +189,7 @@ def test_depthwise_cost_explorer_stride_slider(page):
     standard = counting.conv2d_cost((3, 7, 7), 64, 3, stride=2)
     wait_for_text(page, 2, "standard", f"{standard.multiplications:,}")
     assert displayed(page, 2, "output_shape") == "3×3×64"
-    assert explorer_image(page, 2).get_attribute("src") != before
+    wait_for_new_picture(page, 2, before)
     press(page, 2, "stride", "ArrowLeft")
 
 
