@@ -51,13 +51,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from ._validation import (
     as_array,
@@ -75,7 +73,6 @@ __all__ = [
     "Cost",
     "CountedResult",
     "Window",
-    "best_seconds",
     "conv2d_backward_cost",
     "conv2d_cost",
     "conv_transpose2d_cost",
@@ -92,8 +89,6 @@ __all__ = [
     "depthwise_separable_conv2d_cost",
     "flattened_conv2d_cost",
     "low_rank_correlate2d_cost",
-    "measured_speedup",
-    "multiplications_per_byte",
     "pointwise_conv2d_cost",
     "scan_positions",
     "separable_correlate2d_cost",
@@ -1803,154 +1798,3 @@ def counted_separable_correlate2d(image, column, row, *, stride=1, padding=0):
         first.additions + second.additions,
         passes,
     )
-
-
-# ========================================================= memory and the clock
-
-
-def multiplications_per_byte(input_shape, cost, *, bytes_per_value=4):
-    """Arithmetic intensity of a layer: multiplications per byte moved.
-
-    The idealised traffic of one pass: the input, the weights and the output
-    each cross the memory bus exactly once (a perfect cache). Real kernels move
-    more, so this is an upper bound on the intensity they reach.
-
-    Parameters
-    ----------
-    input_shape : tuple of int
-        The layer's input, (C, H, W) or (N, C, H, W): the shape given to
-        the cost function (whose output shape then has the batch too).
-    cost : Cost
-        The layer's cost record, e.g. from :func:`conv2d_cost`; its
-        ``parameters`` (weights) and ``output_shape`` give the other traffic.
-    bytes_per_value : int, keyword-only
-        4 for float32 (the default), 8 for float64, 2 for float16.
-
-    Returns
-    -------
-    fractions.Fraction
-        ``multiplications / (bytes_per_value * (inputs + weights + outputs))``.
-
-    Notes
-    -----
-    Compared with a machine's ratio of peak multiplications per second to
-    memory bandwidth in bytes per second (the roofline model's ridge point),
-    it tells whether a layer is limited by arithmetic or by memory traffic.
-
-    Examples
-    --------
-    The 7x7x3 example with 128 filters of 3x3x3: 147 inputs, 3,456 weights and
-    3,200 outputs of 4 bytes each for 86,400 multiplications.
-
-    >>> cost = conv2d_cost((3, 7, 7), 128, 3)
-    >>> multiplications_per_byte((3, 7, 7), cost)
-    Fraction(21600, 6803)
-
-    A depthwise layer does 9 multiplications per output and moves about
-    two values per output, whatever its size:
-
-    >>> dw = depthwise_conv2d_cost((32, 112, 112), 3, padding=1)
-    >>> f"{float(multiplications_per_byte((32, 112, 112), dw)):.3f}"
-    '1.125'
-    """
-    shape = as_shape(input_shape, "input_shape", lengths=(3, 4))
-    if not isinstance(cost, Cost):
-        fail("cost", "a Cost record (from a *_cost function)", cost, error=TypeError)
-    width = check_int(bytes_per_value, "bytes_per_value", minimum=1)
-    out = cost.output_shape
-    if len(out) != len(shape) or (len(shape) == 4 and out[0] != shape[0]):
-        fail(
-            "cost",
-            f"the cost of a layer on an input of shape {shape} (same batch)",
-            f"a cost with output shape {out}",
-        )
-    values = math.prod(shape) + cost.parameters + math.prod(cost.output_shape)
-    return Fraction(cost.multiplications, width * values)
-
-
-def _clock():
-    """The calling thread's CPU clock where it is fine-grained, else wall time."""
-    if time.get_clock_info("thread_time").resolution <= 1e-6:
-        return time.thread_time
-    return time.perf_counter
-
-
-def best_seconds(functions, *, repeat=9):
-    """Fastest run time of each function, timed in interleaved rounds.
-
-    Each function is called once to warm up, then ``repeat`` rounds call every
-    function once in turn, so a change in the machine's load hits all of them
-    alike. The minimum is the least disturbed run (as :mod:`timeit` advises).
-
-    Parameters
-    ----------
-    functions : mapping of str to callable
-        The functions to time, called without arguments.
-    repeat : int, keyword-only
-        Rounds, at least 1.
-
-    Returns
-    -------
-    dict of str to float
-        Seconds of the fastest run of each function.
-
-    Notes
-    -----
-    The clock is the calling thread's CPU time (``time.thread_time``) where
-    it has microsecond resolution, so other processes on a busy machine do not
-    count; otherwise ``time.perf_counter``. Work done in other threads would
-    not be counted by the thread clock, so the linear-algebra libraries (BLAS,
-    OpenMP) run on one thread while the functions are timed
-    (``threadpoolctl.threadpool_limits(1)``), and as they were afterwards.
-    Quote the results as ratios, never as absolute times.
-
-    Examples
-    --------
-    >>> calls = []
-    >>> times = best_seconds({"a": lambda: calls.append("a")}, repeat=3)
-    >>> sorted(times), len(calls), times["a"] >= 0
-    (['a'], 4, True)
-    """
-    if not isinstance(functions, Mapping) or not functions:
-        fail(
-            "functions",
-            "a non-empty mapping of names to callables",
-            functions,
-            error=TypeError,
-        )
-    for name, function in functions.items():
-        if not callable(function):
-            fail(f"functions[{name!r}]", "a callable", function, error=TypeError)
-    rounds = check_int(repeat, "repeat", minimum=1)
-    clock = _clock()
-    samples = {name: [] for name in functions}
-    with threadpool_limits(limits=1):
-        for function in functions.values():
-            function()
-        for _ in range(rounds):
-            for name, function in functions.items():
-                start = clock()
-                function()
-                samples[name].append(clock() - start)
-    return {name: min(times) for name, times in samples.items()}
-
-
-def measured_speedup(baseline, candidate, *, repeat=9):
-    """How many times faster ``candidate`` runs than ``baseline``.
-
-    Both are called without arguments and timed by :func:`best_seconds`.
-
-    Returns
-    -------
-    float
-        ``best_seconds(baseline) / best_seconds(candidate)``.
-
-    Examples
-    --------
-    >>> ratio = measured_speedup(lambda: sum(range(20_000)), lambda: None)
-    >>> ratio > 1
-    True
-    """
-    times = best_seconds({"baseline": baseline, "candidate": candidate}, repeat=repeat)
-    fastest = max(times["candidate"], time.get_clock_info("perf_counter").resolution)
-    return times["baseline"] / fastest
