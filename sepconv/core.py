@@ -44,6 +44,7 @@ from ._validation import (
 )
 
 __all__ = [
+    "channel_dependency",
     "channel_shuffle",
     "column_pass",
     "conv2d",
@@ -53,6 +54,7 @@ __all__ = [
     "depthwise_conv2d",
     "depthwise_separable_conv2d",
     "flattened_conv2d",
+    "impulse_response",
     "output_size",
     "pointwise_conv2d",
     "row_pass",
@@ -1200,3 +1202,137 @@ def flattened_conv2d(x, lateral, vertical, horizontal, *, padding=0):
     horizontal_kernels = hor[:, np.newaxis, np.newaxis, :]
     out = _conv(mid, horizontal_kernels, c_out, (1, 1), (0, 0, left, right), (1, 1))
     return out[0] if squeeze else out
+
+
+# ---------------------------------------------------------------------------
+# probes: what a layer or a stack of layers connects
+
+
+def channel_dependency(layer, channels, *, size=5):
+    """Which input channels can change which output channels of ``layer``.
+
+    Feeds ``layer`` a batch of ``channels`` images in which image ``c`` is
+    all ones on input channel ``c`` and zero elsewhere, and records which
+    output channels respond.
+
+    Parameters
+    ----------
+    layer : callable
+        A function of an image batch of shape ``(channels, channels, size,
+        size)`` (N, C, H, W) that returns an array whose first axis is the
+        batch and whose second axis is the output channel, e.g. ``lambda x:
+        conv2d(x, weight, padding=1)``.
+    channels : int
+        The layer's number of input channels, at least 1.
+    size : int, keyword-only
+        Height and width of the probe images (default 5), at least 1; the
+        layer must accept them.
+
+    Returns
+    -------
+    ndarray of bool, shape (C_out, channels)
+        ``dep[o, c]`` is True when input channel ``c`` changes output
+        channel ``o`` somewhere.
+
+    Notes
+    -----
+    Exactly zero responses count as "no dependency", so a layer whose
+    contributions cancel on a constant input (a kernel whose weights sum to
+    zero, say) can hide a connection; positive weights cannot cancel.
+    Stacks of layers are functions too: ``channel_dependency(lambda x:
+    second(first(x)), channels)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> weight = np.ones((4, 2, 3, 3))  # 4 -> 4 channels, 2 groups
+    >>> channel_dependency(lambda x: conv2d(x, weight, groups=2), 4).astype(int)
+    array([[1, 1, 0, 0],
+           [1, 1, 0, 0],
+           [0, 0, 1, 1],
+           [0, 0, 1, 1]])
+    """
+    if not callable(layer):
+        fail("layer", "a function of an image batch", layer, error=TypeError)
+    c = check_int(channels, "channels", minimum=1)
+    n = check_int(size, "size", minimum=1)
+    impulses = np.zeros((c, c, n, n))
+    impulses[np.arange(c), np.arange(c)] = 1.0
+    out = np.asarray(layer(impulses))
+    if out.dtype.kind not in "biuf" or out.ndim < 2 or out.shape[0] != c:
+        fail(
+            "layer",
+            f"a function returning a real array of shape ({c}, C_out, ...), "
+            "one row per probe image",
+            out,
+        )
+    responded = np.abs(out.reshape(c, out.shape[1], -1)).sum(axis=2) > 0
+    return responded.T
+
+
+def impulse_response(dilations, *, kernel_size=3, size=33):
+    """A single bright pixel sent through a stack of dilated all-ones filters.
+
+    Layer ``l`` correlates with a ``kernel_size x kernel_size`` kernel of
+    ones, dilation ``dilations[l]`` and ``"same"`` padding, so every layer
+    keeps the ``size x size`` image. The nonzero pixels of the result are
+    the input pixels the centre output pixel depends on (its receptive
+    field), and each value counts the paths from the centre to that pixel.
+
+    Parameters
+    ----------
+    dilations : sequence of int
+        One dilation per layer, each at least 1; at least one layer (a
+        tuple, list, range or 1-D array).
+    kernel_size : int, keyword-only
+        ``k >= 1``, the same for every layer (default 3).
+    size : int, keyword-only
+        Height and width of the image, at least 1 (default 33). The bright
+        pixel is at ``(size // 2, size // 2)``. The whole field fits when
+        ``size >= 1 + sum((k - 1) * d)``; otherwise it is cut at the border.
+
+    Returns
+    -------
+    ndarray of float64, shape (size, size)
+
+    Notes
+    -----
+    The field of ``L`` stacked layers is ``1 + sum_l (k - 1) d_l`` pixels
+    wide. Dilations that share a factor leave holes in it (gridding): with
+    dilations ``(2, 2, 2)`` only pixels at even offsets from the centre are
+    reached.
+
+    Examples
+    --------
+    >>> impulse_response([1], size=5)
+    array([[0., 0., 0., 0., 0.],
+           [0., 1., 1., 1., 0.],
+           [0., 1., 1., 1., 0.],
+           [0., 1., 1., 1., 0.],
+           [0., 0., 0., 0., 0.]])
+    >>> impulse_response([2], size=5)[2]
+    array([1., 0., 1., 0., 1.])
+    >>> reached = impulse_response([1, 2, 4]) > 0
+    >>> int(reached.any(axis=0).sum())  # 1 + (3 - 1) * (1 + 2 + 4)
+    15
+    """
+    if isinstance(dilations, np.ndarray) and dilations.ndim == 1:
+        dilations = dilations.tolist()
+    if not isinstance(dilations, tuple | list | range):
+        fail(
+            "dilations",
+            "a sequence of integers (one dilation per layer)",
+            dilations,
+            error=TypeError,
+        )
+    if len(dilations) == 0:
+        fail("dilations", "a non-empty sequence (at least one layer)", dilations)
+    steps = [check_int(d, "dilations", minimum=1) for d in dilations]
+    k = check_int(kernel_size, "kernel_size", minimum=1)
+    n = check_int(size, "size", minimum=1)
+    image = np.zeros((1, n, n))
+    image[0, n // 2, n // 2] = 1.0
+    ones = np.ones((1, 1, k, k))
+    for d in steps:
+        image = conv2d(image, ones, dilation=d, padding="same")
+    return image[0]

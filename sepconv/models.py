@@ -178,6 +178,10 @@ class Layer:
     mult_adds : int
     params : int
         Weights (and biases if the network was built with ``bias=True``).
+    additions : int
+        The additions of the layer's sums (:attr:`sepconv.counting.Cost.additions`:
+        ``n - 1`` for each sum of ``n`` products, no bias); 0 for the pooling
+        and softmax rows, which the paper's counts leave out.
     """
 
     name: str
@@ -188,6 +192,7 @@ class Layer:
     stride: int
     mult_adds: int
     params: int
+    additions: int = 0
 
 
 class Totals(NamedTuple):
@@ -340,6 +345,7 @@ def mobilenet_v1(
             stride,
             cost.multiplications,
             params,
+            cost.additions,
         )
 
     rows = []

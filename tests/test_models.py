@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -221,3 +222,15 @@ def test_bad_input_is_rejected(call, error, words):
 def test_smallest_resolution_works():
     rows = mob.mobilenet_v1(resolution=32)
     assert rows[-4].output_shape == (1024, 1, 1)
+
+
+@pytest.mark.parametrize("separable", [True, False])
+def test_rows_carry_the_additions_of_their_sums(separable):
+    """Each sum of n products needs n - 1 additions: a layer's additions are
+    its multiplications less its outputs (no bias); pooling and softmax rows,
+    left out of the paper's counts, have none."""
+    for row in mob.mobilenet_v1(separable=separable, width_multiplier=0.5):
+        if row.mult_adds:
+            assert row.additions == row.mult_adds - math.prod(row.output_shape)
+        else:
+            assert row.additions == 0
