@@ -15,12 +15,18 @@ import operator
 import numpy as np
 
 __all__ = [
+    "Sides",
     "as_array",
+    "as_batch",
+    "as_bias",
     "as_pair",
+    "as_result_dtype",
+    "as_shape",
+    "check_flag",
+    "check_groups",
     "check_int",
     "check_kernel_fits",
     "check_real",
-    "divisible",
     "fail",
     "resolve_padding",
     "result_dtype",
@@ -117,31 +123,110 @@ def as_array(x, name, *, ndim, dtype=None):
     return np.asarray(arr, dtype=dtype)
 
 
+def check_flag(value, name):
+    """Return ``value`` as a Python bool, or raise.
+
+    ``True``/``False`` and NumPy booleans (``np.True_``) are flags; integers
+    (``1``, ``0``), ``None`` and everything else are not.
+    """
+    if not isinstance(value, bool | np.bool_):
+        fail(name, "True or False", value, error=TypeError)
+    return bool(value)
+
+
 def result_dtype(*arrays):
-    """float32 if every array is float32, else float64 (the package's rule)."""
+    """float32 if every array is float32, else float64 (the package's rule).
+
+    ``None`` entries (an absent bias) are ignored.
+    """
     if all(np.asarray(a).dtype == np.float32 for a in arrays if a is not None):
         return np.float32
     return np.float64
 
 
-def divisible(value, by, name, by_name):
-    """Raise unless ``value`` is divisible by ``by``."""
-    if value % by:
-        fail(name, f"divisible by {by_name}={by}", value)
+def as_result_dtype(*arrays):
+    """The arrays cast to their :func:`result_dtype` (``None`` passes through)."""
+    dtype = result_dtype(*arrays)
+    return [None if a is None else a.astype(dtype, copy=False) for a in arrays]
+
+
+def as_batch(x, name="x"):
+    """``(batch, batched)``: ``x`` as an (N, C, H, W) array, and whether it had N.
+
+    ``x`` is a (C, H, W) or (N, C, H, W) array of real numbers (see
+    :func:`as_array`); a (C, H, W) one gets a batch axis of length 1 and
+    ``batched`` is False, so ``batch[0]`` is the result to hand back.
+    """
+    arr = as_array(x, name, ndim=(3, 4))
+    return (arr, True) if arr.ndim == 4 else (arr[np.newaxis], False)
+
+
+def as_bias(bias, c_out):
+    """``None``, or ``bias`` as a 1-D array of ``c_out`` real numbers, or raise."""
+    if bias is None:
+        return None
+    b = as_array(bias, "bias", ndim=1)
+    if b.shape[0] != c_out:
+        fail(
+            "bias", f"a 1-D array of length C_out = {c_out} (one per output channel)", b
+        )
+    return b
+
+
+def check_groups(groups, *channels):
+    """Return ``groups`` as an int >= 1 that divides every channel count, or raise.
+
+    ``channels`` are ``(label, count)`` pairs, e.g. ``("C_in", 6)``; the
+    label is what the message calls the count.
+    """
+    g = check_int(groups, "groups", minimum=1)
+    if any(count % g for _, count in channels):
+        counts = " and ".join(f"{label} = {count}" for label, count in channels)
+        both = "both " if len(channels) == 2 else ""
+        fail("groups", f"a divisor of {both}{counts}", groups)
+    return g
+
+
+class Sides(tuple):
+    """Padding already resolved per side: ``(top, bottom, left, right)``.
+
+    What :func:`resolve_padding` returns. It is not a padding a caller can
+    write (a plain 4-tuple is refused); passing a ``Sides`` back to
+    :func:`resolve_padding` returns it unchanged, so code that resolved a
+    padding once can hand it on.
+    """
+
+    __slots__ = ()
+
+
+_PADDING = 'an int, a pair (h, w), "valid" or "same"'
 
 
 def resolve_padding(padding, kernel_size, stride=(1, 1), dilation=(1, 1)):
-    """Return per-side padding ``(top, bottom, left, right)``.
+    """Return per-side padding ``(top, bottom, left, right)`` as :class:`Sides`.
 
     ``padding`` is an int, an ``(h, w)`` pair (the same on both sides of each
     axis), ``"valid"`` (no padding) or ``"same"`` (output size equals input
     size; only with stride 1; for an even effective kernel the extra row or
-    column goes at the end, as in PyTorch).
+    column goes at the end, as in PyTorch). This is the one padding parser
+    of the package (core, counting, grad and plotting).
+
+    ``kernel_size`` is ``None`` where there is no kernel (a drawn grid):
+    ``"same"`` then has no meaning and is refused.
     """
+    if isinstance(padding, Sides):
+        return padding
     if isinstance(padding, str):
         if padding == "valid":
-            return (0, 0, 0, 0)
+            return Sides((0, 0, 0, 0))
         if padding == "same":
+            if kernel_size is None:
+                fail(
+                    "padding",
+                    'an int, a pair (h, w) or "valid" where there is no kernel '
+                    '("same" depends on the kernel)',
+                    padding,
+                )
             if tuple(stride) != (1, 1):
                 fail(
                     "padding",
@@ -152,10 +237,10 @@ def resolve_padding(padding, kernel_size, stride=(1, 1), dilation=(1, 1)):
             for k, d in zip(kernel_size, dilation, strict=True):
                 total = d * (k - 1)
                 sides += [total // 2, total - total // 2]
-            return tuple(sides)
-        fail("padding", 'an int, a pair (h, w), "valid" or "same"', padding)
+            return Sides(sides)
+        fail("padding", _PADDING, padding)
     ph, pw = as_pair(padding, "padding", minimum=0)
-    return (ph, ph, pw, pw)
+    return Sides((ph, ph, pw, pw))
 
 
 def check_kernel_fits(in_hw, pads, kernel_hw, dilation, *, name="kernel"):

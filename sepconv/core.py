@@ -36,7 +36,11 @@ import numpy as np
 
 from ._validation import (
     as_array,
+    as_batch,
+    as_bias,
     as_pair,
+    as_result_dtype,
+    check_groups,
     check_int,
     check_kernel_fits,
     fail,
@@ -181,19 +185,6 @@ def transposed_output_size(
 # validation shared by the functions below
 
 
-def _same_dtype(*arrays):
-    """Cast arrays (``None`` passes through) to float32 if all are, else float64."""
-    present = [a for a in arrays if a is not None]
-    dtype = np.float32 if all(a.dtype == np.float32 for a in present) else np.float64
-    return [None if a is None else a.astype(dtype, copy=False) for a in arrays]
-
-
-def _batch(x, name="x"):
-    """``x`` as an (N, C, H, W) float array, and whether a batch axis was added."""
-    arr = as_array(x, name, ndim=(3, 4))
-    return (arr[np.newaxis], True) if arr.ndim == 3 else (arr, False)
-
-
 def _geometry(stride, padding, dilation, kernel_hw):
     s = as_pair(stride, "stride")
     d = as_pair(dilation, "dilation")
@@ -201,40 +192,20 @@ def _geometry(stride, padding, dilation, kernel_hw):
     return s, pads, d
 
 
-def _check_groups(groups, c_in, c_out):
-    g = check_int(groups, "groups", minimum=1)
-    if c_in % g or c_out % g:
-        fail(
-            "groups",
-            f"a divisor of both C_in = {c_in} and C_out = {c_out}",
-            groups,
-        )
-    return g
-
-
-def _check_channels(x, squeeze, expected, how):
+def _check_channels(x, batched, expected, how):
     if x.shape[1] != expected:
-        axis = "axis 0 of CHW" if squeeze else "axis 1 of NCHW"
+        axis = "axis 1 of NCHW" if batched else "axis 0 of CHW"
         fail(
             "x",
             f"an array with {expected} channels on {axis} ({how})",
-            x[0] if squeeze else x,
+            x if batched else x[0],
         )
 
 
-def _check_bias(bias, c_out):
-    if bias is None:
-        return None
-    b = as_array(bias, "bias", ndim=1)
-    if b.shape[0] != c_out:
-        fail("bias", f"a 1-D array of length C_out = {c_out}", b)
-    return b
-
-
-def _finish(out, bias, squeeze):
+def _finish(out, bias, batched):
     if bias is not None:
         out += bias.reshape(-1, 1, 1)
-    return out[0] if squeeze else out
+    return out if batched else out[0]
 
 
 # ---------------------------------------------------------------------------
@@ -444,7 +415,7 @@ def _pointwise(x, weight, groups):
 def _image_and_kernel(image, kernel, kernel_name="kernel"):
     img = as_array(image, "image", ndim=2)
     ker = as_array(kernel, kernel_name, ndim=2)
-    return _same_dtype(img, ker)
+    return as_result_dtype(img, ker)
 
 
 def correlate2d(image, kernel, *, stride=1, padding=0, dilation=1):
@@ -605,7 +576,7 @@ def column_pass(image, column, *, stride=1, padding=0):
     """
     img = as_array(image, "image", ndim=2)
     col = _factor(column, "column")
-    img, col = _same_dtype(img, col)
+    img, col = as_result_dtype(img, col)
     kh = col.shape[0]
     s, pads, _ = _geometry(stride, padding, 1, (kh, 1))
     top, bottom = pads[:2]
@@ -656,7 +627,7 @@ def row_pass(image, row, *, stride=1, padding=0):
     """
     img = as_array(image, "image", ndim=2)
     r = _factor(row, "row")
-    img, r = _same_dtype(img, r)
+    img, r = as_result_dtype(img, r)
     kw = r.shape[0]
     s, pads, _ = _geometry(stride, padding, 1, (1, kw))
     left, right = pads[2:]
@@ -712,7 +683,7 @@ def separable_correlate2d(image, column, row, *, stride=1, padding=0):
     img = as_array(image, "image", ndim=2)
     col = _factor(column, "column")
     r = _factor(row, "row")
-    img, col, r = _same_dtype(img, col, r)
+    img, col, r = as_result_dtype(img, col, r)
     kernel_hw = (col.shape[0], r.shape[0])
     s, pads, _ = _geometry(stride, padding, 1, kernel_hw)
     check_kernel_fits(img.shape, pads, kernel_hw, (1, 1))
@@ -731,18 +702,18 @@ def separable_correlate2d(image, column, row, *, stride=1, padding=0):
 
 def _conv_checked(x, weight, bias, stride, padding, dilation, groups, weight_name):
     """Validate a grouped convolution; return arrays and geometry."""
-    xb, squeeze = _batch(x)
+    xb, batched = as_batch(x)
     w = as_array(weight, weight_name, ndim=4)
     c_out, cg, kh, kw = w.shape
-    b = _check_bias(bias, c_out)
-    g = _check_groups(groups, xb.shape[1], c_out)
+    b = as_bias(bias, c_out)
+    g = check_groups(groups, ("C_in", xb.shape[1]), ("C_out", c_out))
     _check_channels(
-        xb, squeeze, cg * g, f"{weight_name}.shape[1] * groups = {cg} * {g}"
+        xb, batched, cg * g, f"{weight_name}.shape[1] * groups = {cg} * {g}"
     )
     s, pads, d = _geometry(stride, padding, dilation, (kh, kw))
     check_kernel_fits(xb.shape[2:], pads, (kh, kw), d, name=weight_name)
-    xb, w, b = _same_dtype(xb, w, b)
-    return xb, w, b, squeeze, g, s, pads, d
+    xb, w, b = as_result_dtype(xb, w, b)
+    return xb, w, b, batched, g, s, pads, d
 
 
 def conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
@@ -793,10 +764,10 @@ def conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
             [[144., 148.],
              [156., 160.]]]])
     """
-    xb, w, b, squeeze, g, s, pads, d = _conv_checked(
+    xb, w, b, batched, g, s, pads, d = _conv_checked(
         x, weight, bias, stride, padding, dilation, groups, "weight"
     )
-    return _finish(_conv(xb, w, g, s, pads, d), b, squeeze)
+    return _finish(_conv(xb, w, g, s, pads, d), b, batched)
 
 
 def _depthwise_weight(weight, c_in, name):
@@ -849,15 +820,15 @@ def depthwise_conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1):
            [[44., 48.],
             [56., 60.]]])
     """
-    xb, squeeze = _batch(x)
+    xb, batched = as_batch(x)
     c_in = xb.shape[1]
     w = _depthwise_weight(weight, c_in, "weight")
-    b = _check_bias(bias, w.shape[0])
+    b = as_bias(bias, w.shape[0])
     kh, kw = w.shape[2:]
     s, pads, d = _geometry(stride, padding, dilation, (kh, kw))
     check_kernel_fits(xb.shape[2:], pads, (kh, kw), d, name="weight")
-    xb, w, b = _same_dtype(xb, w, b)
-    return _finish(_conv(xb, w, c_in, s, pads, d), b, squeeze)
+    xb, w, b = as_result_dtype(xb, w, b)
+    return _finish(_conv(xb, w, c_in, s, pads, d), b, batched)
 
 
 def _pointwise_weight(weight, name):
@@ -907,14 +878,14 @@ def pointwise_conv2d(x, weight, bias=None, *, groups=1):
            [[-4., -4.],
             [-4., -4.]]])
     """
-    xb, squeeze = _batch(x)
+    xb, batched = as_batch(x)
     w = _pointwise_weight(weight, "weight")
     c_out, cg = w.shape
-    b = _check_bias(bias, c_out)
-    g = _check_groups(groups, xb.shape[1], c_out)
-    _check_channels(xb, squeeze, cg * g, f"weight.shape[1] * groups = {cg} * {g}")
-    xb, w, b = _same_dtype(xb, w, b)
-    return _finish(_pointwise(xb, w, g), b, squeeze)
+    b = as_bias(bias, c_out)
+    g = check_groups(groups, ("C_in", xb.shape[1]), ("C_out", c_out))
+    _check_channels(xb, batched, cg * g, f"weight.shape[1] * groups = {cg} * {g}")
+    xb, w, b = as_result_dtype(xb, w, b)
+    return _finish(_pointwise(xb, w, g), b, batched)
 
 
 def depthwise_separable_conv2d(
@@ -957,7 +928,7 @@ def depthwise_separable_conv2d(
     array([[[-36., -36.],
             [-36., -36.]]])
     """
-    xb, squeeze = _batch(x)
+    xb, batched = as_batch(x)
     c_in = xb.shape[1]
     dw_w = _depthwise_weight(depthwise, c_in, "depthwise")
     pw_w = _pointwise_weight(pointwise, "pointwise")
@@ -968,13 +939,13 @@ def depthwise_separable_conv2d(
             f"one column per depthwise output channel",
             pw_w,
         )
-    b = _check_bias(bias, pw_w.shape[0])
+    b = as_bias(bias, pw_w.shape[0])
     kh, kw = dw_w.shape[2:]
     s, pads, d = _geometry(stride, padding, dilation, (kh, kw))
     check_kernel_fits(xb.shape[2:], pads, (kh, kw), d, name="depthwise")
-    xb, dw_w, pw_w, b = _same_dtype(xb, dw_w, pw_w, b)
+    xb, dw_w, pw_w, b = as_result_dtype(xb, dw_w, pw_w, b)
     mid = _conv(xb, dw_w, c_in, s, pads, d)
-    return _finish(_pointwise(mid, pw_w, 1), b, squeeze)
+    return _finish(_pointwise(mid, pw_w, 1), b, batched)
 
 
 def conv_transpose2d(
@@ -1044,15 +1015,13 @@ def conv_transpose2d(
             [1., 1., 1., 1.],
             [1., 1., 1., 1.]]])
     """
-    xb, squeeze = _batch(x)
+    xb, batched = as_batch(x)
     w = as_array(weight, "weight", ndim=4)
     c_in, m, kh, kw = w.shape
-    g = check_int(groups, "groups", minimum=1)
-    if c_in % g:
-        fail("groups", f"a divisor of C_in = weight.shape[0] = {c_in}", groups)
-    _check_channels(xb, squeeze, c_in, "weight.shape[0]")
+    g = check_groups(groups, ("C_in = weight.shape[0]", c_in))
+    _check_channels(xb, batched, c_in, "weight.shape[0]")
     c_out = m * g
-    b = _check_bias(bias, c_out)
+    b = as_bias(bias, c_out)
     s, pads, d = _geometry(stride, padding, dilation, (kh, kw))
     op = as_pair(output_padding, "output_padding", minimum=0)
     for axis in range(2):
@@ -1075,7 +1044,7 @@ def conv_transpose2d(
             f"{full_h}x{full_w}",
             padding,
         )
-    xb, w, b = _same_dtype(xb, w, b)
+    xb, w, b = as_result_dtype(xb, w, b)
     n_in = c_in // g
     # cols[b, g, k, u, v, i, j] = sum_c weight[g*n + c, k, u, v] * x[b, g*n + c, i, j]
     w_t = w.reshape(g, n_in, m * kh * kw).transpose(0, 2, 1)
@@ -1088,7 +1057,7 @@ def conv_transpose2d(
             columns = slice(v * d[1], v * d[1] + s[1] * (wd - 1) + 1, s[1])
             full[:, :, rows, columns] += cols[:, :, u, v]
     out = np.ascontiguousarray(full[:, :, top : top + oh, left : left + ow])
-    return _finish(out, b, squeeze)
+    return _finish(out, b, batched)
 
 
 def channel_shuffle(x, groups):
@@ -1122,13 +1091,11 @@ def channel_shuffle(x, groups):
     >>> channel_shuffle(channel_shuffle(x, 2), 3).ravel()
     array([0., 1., 2., 3., 4., 5.])
     """
-    xb, squeeze = _batch(x)
+    xb, batched = as_batch(x)
     n, c, h, w = xb.shape
-    g = check_int(groups, "groups", minimum=1)
-    if c % g:
-        fail("groups", f"a divisor of the channel count C = {c}", groups)
+    g = check_groups(groups, ("the channel count C", c))
     out = xb.reshape(n, g, c // g, h, w).transpose(0, 2, 1, 3, 4).reshape(n, c, h, w)
-    return out[0] if squeeze else out
+    return out if batched else out[0]
 
 
 def flattened_conv2d(x, lateral, vertical, horizontal, *, padding=0):
@@ -1174,7 +1141,7 @@ def flattened_conv2d(x, lateral, vertical, horizontal, *, padding=0):
     array([[[-4., -4.],
             [-4., -4.]]])
     """
-    xb, squeeze = _batch(x)
+    xb, batched = as_batch(x)
     lat = as_array(lateral, "lateral", ndim=2)
     ver = as_array(vertical, "vertical", ndim=2)
     hor = as_array(horizontal, "horizontal", ndim=2)
@@ -1182,11 +1149,11 @@ def flattened_conv2d(x, lateral, vertical, horizontal, *, padding=0):
     for name, arr in (("vertical", ver), ("horizontal", hor)):
         if arr.shape[0] != c_out:
             fail(name, f"an array with C_out = {c_out} rows (one per lateral row)", arr)
-    _check_channels(xb, squeeze, lat.shape[1], "lateral.shape[1]")
+    _check_channels(xb, batched, lat.shape[1], "lateral.shape[1]")
     kh, kw = ver.shape[1], hor.shape[1]
     pads = resolve_padding(padding, (kh, kw))
     check_kernel_fits(xb.shape[2:], pads, (kh, kw), (1, 1), name="vertical, horizontal")
-    xb, lat, ver, hor = _same_dtype(xb, lat, ver, hor)
+    xb, lat, ver, hor = as_result_dtype(xb, lat, ver, hor)
     top, bottom, left, right = pads
     # The lateral step maps zeros to zeros, so padding commutes with it.
     mixed = _pointwise(xb, lat, 1)
@@ -1201,7 +1168,7 @@ def flattened_conv2d(x, lateral, vertical, horizontal, *, padding=0):
     )
     horizontal_kernels = hor[:, np.newaxis, np.newaxis, :]
     out = _conv(mid, horizontal_kernels, c_out, (1, 1), (0, 0, left, right), (1, 1))
-    return out[0] if squeeze else out
+    return out if batched else out[0]
 
 
 # ---------------------------------------------------------------------------

@@ -59,11 +59,13 @@ import numpy as np
 
 from ._validation import (
     as_array,
+    as_batch,
+    as_bias,
     as_pair,
     as_shape,
+    check_groups,
     check_int,
     check_kernel_fits,
-    divisible,
     fail,
     resolve_padding,
 )
@@ -555,9 +557,9 @@ def conv2d_cost(
     """
     batch, c_in, h, w = _input_shape(input_shape)
     c_out = check_int(out_channels, "out_channels", minimum=1)
-    g = check_int(groups, "groups", minimum=1)
-    divisible(c_in, g, "in_channels (input_shape[-3])", "groups")
-    divisible(c_out, g, "out_channels", "groups")
+    g = check_groups(
+        groups, ("in_channels (input_shape[-3])", c_in), ("out_channels", c_out)
+    )
     k, _, _, _, out = _geometry(
         (h, w), kernel_size, stride, padding, dilation, kernel_name="kernel_size"
     )
@@ -845,9 +847,9 @@ def conv_transpose2d_cost(
     """
     batch, c_in, h, w = _input_shape(input_shape)
     c_out = check_int(out_channels, "out_channels", minimum=1)
-    g = check_int(groups, "groups", minimum=1)
-    divisible(c_in, g, "in_channels (input_shape[-3])", "groups")
-    divisible(c_out, g, "out_channels", "groups")
+    g = check_groups(
+        groups, ("in_channels (input_shape[-3])", c_in), ("out_channels", c_out)
+    )
     k = as_pair(kernel_size, "kernel_size")
     s = as_pair(stride, "stride")
     p = as_pair(padding, "padding", minimum=0)
@@ -1319,20 +1321,6 @@ def _transpose_loop(tally, x, weight, bias, geometry, groups):
     return out
 
 
-def _batched(x):
-    arr = np.asarray(as_array(x, "x", ndim=(3, 4)), np.float64)
-    return (arr[None], False) if arr.ndim == 3 else (arr, True)
-
-
-def _bias(bias, length):
-    if bias is None:
-        return None
-    b = np.asarray(as_array(bias, "bias", ndim=1), np.float64)
-    if b.shape[0] != length:
-        fail("bias", f"a 1-D array of length {length} (one per output channel)", b)
-    return b
-
-
 def _run(batch, batched, loop, passes=()):
     """Run ``loop(tally, image)`` over a batch; return a CountedResult."""
     tally = _Tally()
@@ -1359,8 +1347,11 @@ def _resolved_conv(batch, batched, weight, bias, stride, pads, dilation, groups)
 def _conv_weight(weight, c_in, groups, *, name="weight"):
     """Validate a (C_out, C_in/groups, kh, kw) weight for ``c_in`` channels."""
     w = np.asarray(as_array(weight, name, ndim=4), np.float64)
-    divisible(c_in, groups, "in_channels (x.shape[-3])", "groups")
-    divisible(w.shape[0], groups, f"out_channels ({name}.shape[0])", "groups")
+    check_groups(
+        groups,
+        ("in_channels (x.shape[-3])", c_in),
+        (f"out_channels ({name}.shape[0])", w.shape[0]),
+    )
     if w.shape[1] != c_in // groups:
         fail(
             name,
@@ -1407,10 +1398,10 @@ def counted_conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1, gro
     >>> result.multiplications, conv2d_cost(x.shape, 1, 2).multiplications
     (32, 32)
     """
-    batch, batched = _batched(x)
+    batch, batched = as_batch(x)
     g = check_int(groups, "groups", minimum=1)
     w = _conv_weight(weight, batch.shape[1], g)
-    b = _bias(bias, w.shape[0])
+    b = as_bias(bias, w.shape[0])
     _, s, d, pads, _ = _geometry(
         batch.shape[2:], w.shape[2:], stride, padding, dilation, kernel_name="weight"
     )
@@ -1446,7 +1437,7 @@ def counted_depthwise_conv2d(x, weight, bias=None, *, stride=1, padding=0, dilat
     >>> result.multiplications
     32
     """
-    batch, _ = _batched(x)
+    batch, _ = as_batch(x)
     return counted_conv2d(
         x,
         weight,
@@ -1483,10 +1474,10 @@ def counted_pointwise_conv2d(x, weight, bias=None, *, groups=1):
     >>> result.multiplications, result.additions
     (8, 4)
     """
-    batch, batched = _batched(x)
+    batch, batched = as_batch(x)
     g = check_int(groups, "groups", minimum=1)
     w = _pointwise_weight(weight, batch.shape[1], g)
-    b = _bias(bias, w.shape[0])
+    b = as_bias(bias, w.shape[0])
     return _resolved_conv(batch, batched, w, b, (1, 1), (0, 0, 0, 0), (1, 1), g)
 
 
@@ -1523,14 +1514,14 @@ def counted_depthwise_separable_conv2d(
     >>> [p.multiplications for p in result.passes.values()]
     [32, 8]
     """
-    batch, batched = _batched(x)
+    batch, batched = as_batch(x)
     c_in = batch.shape[1]
     dw = _conv_weight(depthwise, c_in, c_in, name="depthwise")
     pw = np.asarray(as_array(pointwise, "pointwise", ndim=(2, 4)), np.float64)
     if pw.ndim == 4 and pw.shape[2:] != (1, 1):
         fail("pointwise", "of shape (C_out, C*m) or (C_out, C*m, 1, 1)", pw)
     pw = _conv_weight(pw.reshape(*pw.shape[:2], 1, 1), dw.shape[0], 1, name="pointwise")
-    b = _bias(bias, pw.shape[0])
+    b = as_bias(bias, pw.shape[0])
     _, s, d, pads, _ = _geometry(
         batch.shape[2:],
         dw.shape[2:],
@@ -1593,11 +1584,10 @@ def counted_conv_transpose2d(
     >>> result.multiplications, result.additions
     (16, 7)
     """
-    batch, batched = _batched(x)
+    batch, batched = as_batch(x)
     w = np.asarray(as_array(weight, "weight", ndim=4), np.float64)
-    g = check_int(groups, "groups", minimum=1)
     c_in = batch.shape[1]
-    divisible(c_in, g, "in_channels (x.shape[-3])", "groups")
+    g = check_groups(groups, ("in_channels (x.shape[-3])", c_in))
     if w.shape[0] != c_in:
         fail(
             "weight",
@@ -1615,7 +1605,7 @@ def counted_conv_transpose2d(
         dilation=dilation,
         groups=g,
     )  # validates the sizes and gives the output shape
-    b = _bias(bias, cost.output_shape[0])
+    b = as_bias(bias, cost.output_shape[0])
     geometry = (
         as_pair(stride, "stride"),
         as_pair(padding, "padding", minimum=0),
@@ -1659,7 +1649,7 @@ def counted_flattened_conv2d(x, lateral, vertical, horizontal, *, padding=0):
     >>> [p.multiplications for p in result.passes.values()]
     [18, 12, 8]
     """
-    batch, batched = _batched(x)
+    batch, batched = as_batch(x)
     c_in = batch.shape[1]
     lat = np.asarray(as_array(lateral, "lateral", ndim=2), np.float64)
     if lat.shape[1] != c_in:

@@ -392,10 +392,6 @@ def low_rank_approximation(kernel, rank):
 # ---------------------------------------------------------------- depthwise
 
 
-def _check_multiplier(multiplier):
-    return check_int(multiplier, "multiplier", minimum=1)
-
-
 def compose_depthwise_separable(depthwise, pointwise, *, multiplier=1):
     """The standard convolution weight equal to depthwise then pointwise.
 
@@ -429,7 +425,7 @@ def compose_depthwise_separable(depthwise, pointwise, *, multiplier=1):
     """
     d = as_array(depthwise, "depthwise", ndim=4)
     p = as_array(pointwise, "pointwise", ndim=(2, 4))
-    m = _check_multiplier(multiplier)
+    m = check_int(multiplier, "multiplier", minimum=1)
     if d.shape[1] != 1:
         fail("depthwise", "of shape (C * multiplier, 1, kh, kw)", d)
     if d.shape[0] % m:
@@ -517,7 +513,7 @@ def nearest_depthwise_separable(weight, *, multiplier=1):
     True
     """
     w = as_array(weight, "weight", ndim=4)
-    m = _check_multiplier(multiplier)
+    m = check_int(multiplier, "multiplier", minimum=1)
     c_out, channels, kh, kw = w.shape
     limit = min(c_out, kh * kw)
     if m > limit:

@@ -27,9 +27,10 @@ import numpy as np
 from . import core
 from ._validation import (
     as_array,
+    as_batch,
     as_pair,
     as_shape,
-    check_int,
+    check_groups,
     check_kernel_fits,
     fail,
     resolve_padding,
@@ -45,16 +46,13 @@ def _layer(
     """Check a layer's geometry against ``grad_output``; return what both need.
 
     Returns the batched (N, C_out, oh, ow) output gradient, whether the
-    input had no batch axis, and the stride, per-side pads and dilation.
+    input had a batch axis, and the stride, per-side pads and dilation.
     """
     c_out, cg, kh, kw = weight_shape
-    g = check_int(groups, "groups", minimum=1)
-    if c_out % g:
-        fail("groups", f"a divisor of C_out = {c_out}", groups)
-    out = as_array(grad_output, "grad_output", ndim=(3, 4))
-    squeeze = out.ndim == 3
-    shape = as_shape(input_shape, "input_shape", lengths=3 if squeeze else 4)
-    n, c, h, w = (1, *shape) if squeeze else shape
+    g = check_groups(groups, ("C_out", c_out))
+    out, batched = as_batch(grad_output, "grad_output")
+    shape = as_shape(input_shape, "input_shape", lengths=4 if batched else 3)
+    n, c, h, w = shape if batched else (1, *shape)
     if c != cg * g:
         fail(
             "input_shape",
@@ -68,14 +66,14 @@ def _layer(
     top, bottom, left, right = pads
     oh = (h + top + bottom - d[0] * (kh - 1) - 1) // s[0] + 1
     ow = (w + left + right - d[1] * (kw - 1) - 1) // s[1] + 1
-    expected = (c_out, oh, ow) if squeeze else (n, c_out, oh, ow)
-    if out.shape != expected:
+    if out.shape != (n, c_out, oh, ow):
+        expected = (n, c_out, oh, ow) if batched else (c_out, oh, ow)
         fail(
             "grad_output",
             f"the shape of conv2d's output for this input and weight, {expected}",
-            out,
+            out if batched else out[0],
         )
-    return (out[np.newaxis] if squeeze else out), squeeze, (n, c, h, w), s, pads, d
+    return out, batched, (n, c, h, w), s, pads, d
 
 
 def conv2d_input(
@@ -128,7 +126,7 @@ def conv2d_input(
     True
     """
     w = as_array(weight, "weight", ndim=4)
-    out, squeeze, (_, _, h, wd), s, pads, d = _layer(
+    out, batched, (_, _, h, wd), s, pads, d = _layer(
         input_shape, w.shape, grad_output, stride, padding, dilation, groups, "weight"
     )
     kh, kw = w.shape[2:]
@@ -149,7 +147,7 @@ def conv2d_input(
         dilation=d,
         groups=groups,
     )
-    return dx[0] if squeeze else dx
+    return dx if batched else dx[0]
 
 
 def conv2d_weight(
@@ -211,10 +209,10 @@ def conv2d_weight(
             f"only if input has one)",
             out,
         )
-    out, squeeze, _, s, pads, d = _layer(
+    out, batched, _, s, pads, d = _layer(
         x.shape, shape, out, stride, padding, dilation, groups, "weight_shape"
     )
-    xb = x[np.newaxis] if squeeze else x
+    xb = x if batched else x[np.newaxis]
     dtype = result_dtype(xb, out)
     n, c, h, w = xb.shape
     c_out, cg, kh, kw = shape

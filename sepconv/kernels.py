@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_int, check_real, fail
+from ._validation import check_flag, check_int, check_real, fail
 
 __all__ = [
     "box",
@@ -40,12 +40,6 @@ __all__ = [
     "sobel_x",
     "sobel_y",
 ]
-
-
-def _check_flag(value, name):
-    if not isinstance(value, bool | np.bool_):
-        fail(name, "True or False", value, error=TypeError)
-    return bool(value)
 
 
 # ---------------------------------------------------------------- 1-D factors
@@ -117,7 +111,7 @@ def box_1d(size, *, normalize=True):
     array([0.25, 0.25, 0.25, 0.25])
     """
     n = check_int(size, "size", minimum=1)
-    value = 1.0 / n if _check_flag(normalize, "normalize") else 1.0
+    value = 1.0 / n if check_flag(normalize, "normalize") else 1.0
     return np.full(n, value)
 
 
@@ -389,6 +383,6 @@ def disk(radius, *, normalize=True):
     offsets = np.arange(-r, r + 1)
     inside = offsets[:, None] ** 2 + offsets[None, :] ** 2 <= r * r
     kernel = inside.astype(np.float64)
-    if _check_flag(normalize, "normalize"):
+    if check_flag(normalize, "normalize"):
         kernel /= kernel.sum()
     return kernel

@@ -56,7 +56,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import NamedTuple
 
-from ._validation import check_int, check_real, fail
+from ._validation import check_flag, check_int, check_real, fail
 from .counting import (
     conv2d_cost,
     depthwise_conv2d_cost,
@@ -251,12 +251,6 @@ _BLOCKS = (
 _MIN_RESOLUTION = 32
 
 
-def _check_bool(value, name):
-    if not isinstance(value, bool):
-        fail(name, "True or False", value, error=TypeError)
-    return value
-
-
 def mobilenet_v1(
     width_multiplier=1.0,
     resolution=224,
@@ -320,9 +314,9 @@ def mobilenet_v1(
             f"an integer >= {_MIN_RESOLUTION} (the network's total stride)",
             resolution,
         )
-    separable = _check_bool(separable, "separable")
-    classifier = _check_bool(classifier, "classifier")
-    bias = _check_bool(bias, "bias")
+    separable = check_flag(separable, "separable")
+    classifier = check_flag(classifier, "classifier")
+    bias = check_flag(bias, "bias")
     classes = check_int(num_classes, "num_classes", minimum=1)
     if int(32 * alpha) < 1:
         fail(

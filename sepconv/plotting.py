@@ -44,7 +44,7 @@ from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D
 
 from . import counting
-from ._validation import as_array, check_int, check_real, fail
+from ._validation import as_array, check_int, check_real, fail, resolve_padding
 
 __all__ = [
     "BOOK_STYLE",
@@ -61,7 +61,6 @@ __all__ = [
     "Window",
     "draw_depthwise_stacking",
     "draw_grid",
-    "draw_multiplication",
     "draw_pointwise_filter",
     "draw_stack",
     "format_number",
@@ -71,7 +70,6 @@ __all__ = [
     "legend",
     "plot_depthwise_cost_ratio",
     "plot_spatial_cost_ratio",
-    "show_products",
     "use_book_style",
 ]
 
@@ -280,23 +278,6 @@ def _grid_axes(ax, *, width=6.0, height=3.0):
     if not ax.yaxis_inverted():
         ax.invert_yaxis()
     return ax
-
-
-def _pads(padding):
-    if isinstance(padding, int | np.integer) and not isinstance(padding, bool):
-        p = check_int(padding, "padding", minimum=0)
-        return (p, p, p, p)
-    if isinstance(padding, tuple | list) and len(padding) == 2:
-        ph, pw = (check_int(p, "padding", minimum=0) for p in padding)
-        return (ph, ph, pw, pw)
-    if isinstance(padding, tuple | list) and len(padding) == 4:
-        return tuple(check_int(p, "padding", minimum=0) for p in padding)
-    return fail(
-        "padding",
-        "an int, a pair (h, w) or four ints (top, bottom, left, right)",
-        padding,
-        error=TypeError,
-    )
 
 
 @lru_cache(maxsize=64)
@@ -546,7 +527,7 @@ class Grid:
         self.role = role
         if self.label is not None:
             self.label.set_color(ROLE_COLORS[role]["edge"])
-        return self.update(self.values, padding=self.padding)
+        return self.update(self.values)
 
     def update(self, values, *, padding=None, highlight=None, faces=None):
         """Show ``values`` (a 2-D array; NaN = not computed yet) in place.
@@ -556,8 +537,10 @@ class Grid:
         values : array_like, 2-D
             The interior values; the shape may change, up to ``capacity``
             minus the padding.
-        padding : int or tuple, optional
-            Zero padding drawn around the values (default: unchanged).
+        padding : int, (h, w) or "valid", optional
+            Zero padding drawn around the values, as in
+            :func:`sepconv.correlate2d` (default: unchanged); ``"same"``
+            needs a kernel and is refused here.
         highlight : tuple of int, optional
             Interior ``(i, j)`` drawn with a strong face (the cell being
             computed).
@@ -566,7 +549,7 @@ class Grid:
             (overrides the role's tint, e.g. to shade counts).
         """
         values = as_array(values, "values", ndim=2)
-        pads = self.padding if padding is None else _pads(padding)
+        pads = self.padding if padding is None else resolve_padding(padding, None)
         t, b, left, r = pads
         rows, cols = values.shape[0] + t + b, values.shape[1] + left + r
         if rows > self.capacity[0] or cols > self.capacity[1]:
@@ -677,8 +660,10 @@ def draw_grid(
         ``"padding"``; picks the colours (see :data:`ROLE_COLORS`).
     origin : (x, y), keyword-only
         Top-left corner in data units (one unit per cell, y pointing down).
-    padding : int, (h, w) or (top, bottom, left, right), keyword-only
-        Zero padding drawn around the values, grey and dashed.
+    padding : int, (h, w) or "valid", keyword-only
+        Zero padding drawn around the values, grey and dashed: an int or a
+        pair as in :func:`sepconv.correlate2d` (``"same"`` needs a kernel
+        and is refused here).
     show_values : bool, keyword-only
         Write the values in the cells.
     decimals : int, keyword-only, optional
@@ -715,7 +700,7 @@ def draw_grid(
     _check_role(role)
     ax = _grid_axes(ax)
     arr = as_array(values, "values", ndim=2)
-    t, b, left, r = _pads(padding)
+    t, b, left, r = pads = resolve_padding(padding, None)
     rows, cols = arr.shape[0] + t + b, arr.shape[1] + left + r
     if capacity is None:
         capacity = (rows, cols)
@@ -737,7 +722,7 @@ def draw_grid(
         zorder=zorder,
         label=label,
     )
-    grid.update(arr, padding=(t, b, left, r), highlight=highlight)
+    grid.update(arr, padding=pads, highlight=highlight)
     x0, x1, y0, y1 = grid.extent()
     ax.update_datalim([(x0, y0), (x1, y1)])
     ax.autoscale_view()
@@ -945,48 +930,6 @@ def highlight_window(
     )
     return window.move(
         row, col, kernel=kernel, kernel_shape=(kh, kw), dilation=(dh, dw)
-    )
-
-
-def show_products(inputs, weights, ax=None, *, xy=(0.5, 0.0), total=None, **text_kw):
-    """Write the products one output cell sums, e.g. ``1×1 + 2×0 = 1``, on ``ax``.
-
-    Parameters
-    ----------
-    inputs, weights : array_like
-        As in :func:`format_products`.
-    ax : matplotlib Axes, optional
-        Where to write; by default a new pyplot figure.
-    xy : (x, y), keyword-only
-        Position in axes coordinates (0 to 1).
-    total : real, keyword-only, optional
-        As in :func:`format_products`.
-    **text_kw
-        Passed to :meth:`matplotlib.axes.Axes.text` (``max_terms`` and
-        ``decimals`` go to :func:`format_products`).
-
-    Returns
-    -------
-    matplotlib.text.Text
-
-    Examples
-    --------
-    >>> from matplotlib.figure import Figure
-    >>> text = show_products([2, 3], [1, 1], Figure().add_subplot())
-    >>> text.get_text()
-    '2×1 + 3×1 = 5'
-    """
-    if ax is None:
-        ax = _new_axes((5.0, 0.6))
-        ax.set_axis_off()
-    fmt_kw = {k: text_kw.pop(k) for k in ("max_terms", "decimals") if k in text_kw}
-    text_kw.setdefault("ha", "center")
-    text_kw.setdefault("va", "bottom")
-    return ax.text(
-        *xy,
-        format_products(inputs, weights, total=total, **fmt_kw),
-        transform=ax.transAxes,
-        **text_kw,
     )
 
 
@@ -1313,120 +1256,6 @@ def draw_depthwise_stacking(
     )
     ax.autoscale_view()
     return {"maps": grids, "arrow": arrow, "stack": stack}
-
-
-def draw_multiplication(
-    image,
-    kernel,
-    output,
-    position,
-    ax=None,
-    *,
-    stride=1,
-    padding=0,
-    dilation=1,
-    role_in="input",
-    role_out="output",
-    fontsize=None,
-):
-    """One step of a scan: the window on the image, the kernel, the output cell.
-
-    Draws ``image (*) kernel = output`` side by side, outlines the window
-    that produces output cell ``position``, writes the kernel weights in the
-    window's cells, fills the output up to that cell, and writes the sum of
-    products below. The output values are passed in (computed by
-    :mod:`sepconv.core`); nothing is computed here but the displayed sum.
-
-    Parameters
-    ----------
-    image, kernel, output : array_like, 2-D
-        The input, the kernel and the full output of the scan.
-    position : (i, j)
-        The output cell being computed; cells after it (in row-major order)
-        are drawn empty.
-    ax : matplotlib Axes, optional
-        Where to draw; by default a new pyplot figure.
-    stride, padding, dilation : keyword-only
-        As in :func:`sepconv.core.correlate2d` (padding: int, (h, w) or four
-        per-side values).
-    role_in, role_out : str, keyword-only
-        Colour roles of the input and the output (e.g. ``"intermediate"``).
-    fontsize : float, keyword-only, optional
-        Size of the values.
-
-    Returns
-    -------
-    dict
-        ``"image"``, ``"kernel"``, ``"output"`` (:class:`Grid`),
-        ``"window"`` (:class:`Window`), ``"products"`` (Text) and
-        ``"signs"`` (the "⋆" and "=" texts).
-
-    Examples
-    --------
-    >>> from matplotlib.figure import Figure
-    >>> img = np.arange(9).reshape(3, 3)
-    >>> drawn = draw_multiplication(
-    ...     img, np.ones((2, 2)), [[8, 12], [20, 24]], (0, 1), Figure().add_subplot()
-    ... )
-    >>> drawn["products"].get_text()
-    '1×1 + 2×1 + 4×1 + 5×1 = 12'
-    """
-    x = as_array(image, "image", ndim=2)
-    k = as_array(kernel, "kernel", ndim=2)
-    out = as_array(output, "output", ndim=2)
-    i, j = (check_int(p, "position", minimum=0) for p in position)
-    if i >= out.shape[0] or j >= out.shape[1]:
-        fail("position", f"inside the output {out.shape}", position)
-    s = (stride, stride) if np.ndim(stride) == 0 else tuple(stride)
-    d = (dilation, dilation) if np.ndim(dilation) == 0 else tuple(dilation)
-    t, b, left, r = _pads(padding)
-    padded = np.pad(x, ((t, b), (left, r)))
-    kh, kw = k.shape
-    rows = padded.shape[0]
-    ax = _grid_axes(
-        ax,
-        width=0.32 * (padded.shape[1] + kw + out.shape[1] + 4),
-        height=0.32 * (rows + 3),
-    )
-    size = 0.9 * mpl.rcParams["font.size"] if fontsize is None else fontsize
-    g_in = draw_grid(x, ax, role=role_in, padding=(t, b, left, r), fontsize=size)
-    x1 = padded.shape[1] + 1.0
-    y_k = (rows - kh) / 2
-    g_k = draw_grid(k, ax, role="kernel", origin=(x1, y_k), fontsize=size)
-    x2 = x1 + kw + 1.0
-    y_o = (rows - out.shape[0]) / 2
-    shown = out.copy()
-    flat = np.arange(out.size).reshape(out.shape)
-    shown[flat > flat[i, j]] = np.nan
-    g_out = draw_grid(
-        shown, ax, role=role_out, origin=(x2, y_o), fontsize=size, highlight=(i, j)
-    )
-    signs = [
-        ax.text(x1 - 0.5, rows / 2, "⋆", ha="center", va="center", fontsize=size * 2),
-        ax.text(x2 - 0.5, rows / 2, "=", ha="center", va="center", fontsize=size * 1.5),
-    ]
-    r0, c0 = i * s[0], j * s[1]
-    window = highlight_window(g_in, r0, c0, kernel=k, dilation=d, fontsize=0.6 * size)
-    taps = padded[
-        r0 : r0 + (kh - 1) * d[0] + 1 : d[0], c0 : c0 + (kw - 1) * d[1] + 1 : d[1]
-    ]
-    products = ax.text(
-        (x2 + out.shape[1]) / 2,
-        rows + 0.6,
-        format_products(taps, k, total=out[i, j]),
-        ha="center",
-        va="top",
-        fontsize=size,
-    )
-    ax.autoscale_view()
-    return {
-        "image": g_in,
-        "kernel": g_k,
-        "output": g_out,
-        "window": window,
-        "products": products,
-        "signs": signs,
-    }
 
 
 def _ratio_axes(ax, xlabel, ylabel):

@@ -17,8 +17,8 @@ Explorers, each with its static figure and its precomputed scrubber:
 The website has no kernel, so a saved widget would be a slider that changes
 nothing. A chapter shows the static figure (made by the same drawing code at
 the default values) and, where a sweep teaches something, the scrubber: a
-self-contained jshtml animation over the slider's values
-(:mod:`sepconv.animation`). The live explorer follows, for JupyterLab.
+self-contained jshtml player over the slider's values (the player of
+:mod:`sepconv.animation`). The live explorer follows, for JupyterLab.
 
 How the explorers work, without ipympl or any other extension: the figure is
 a plain matplotlib :class:`~matplotlib.figure.Figure` on an Agg canvas; a
@@ -51,7 +51,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from . import animation, core, counting, decompose, kernels
+from . import _player, core, counting, decompose, kernels
 from . import plotting as pl
 from ._validation import check_int, fail
 
@@ -619,18 +619,7 @@ def _scan_limits(controls):
     slider.max = max(count - 1, 0)
 
 
-_SCAN_DEFAULTS = {
-    "image_size": 5,
-    "kernel_size": 3,
-    "stride": 1,
-    "padding": 0,
-    "dilation": 1,
-    "position": 0,
-}
-
-
-def _scan_size():
-    return (7.0, 3.6)
+_SCAN_SIZE = (7.0, 3.6)
 
 
 def scan_explorer(
@@ -657,7 +646,7 @@ def scan_explorer(
     >>> explorer.numbers["so_far"]
     81
     """
-    view = _ScanView(_figure(_scan_size()))
+    view = _ScanView(_figure(_SCAN_SIZE))
     controls = {
         "image_size": _slider("image", image_size, 1, _SCAN.image),
         "kernel_size": _slider("kernel", kernel_size, 1, _SCAN.kernel),
@@ -686,7 +675,7 @@ def scan_figure(
     True
     >>> plt.close(fig)
     """
-    view = _ScanView(_figure(_scan_size(), pyplot=True))
+    view = _ScanView(_figure(_SCAN_SIZE, pyplot=True))
     view.update(
         image_size=image_size,
         kernel_size=kernel_size,
@@ -700,12 +689,12 @@ def scan_figure(
 
 def _scrub(view, name, sweeps, *, alt):
     """A jshtml player over a list of parameter dicts, drawn by ``view``."""
-    with mpl.rc_context(animation._FRAME_STYLE):
-        frames = animation.render_figure_frames(
+    with mpl.rc_context(_player.FRAME_STYLE):
+        frames = _player.render_figure_frames(
             view.fig, lambda k: view.update(**sweeps[k]), len(sweeps)
         )
-    html_text = animation.frames_to_html(frames, name=name, alt=alt, interval=600)
-    return animation.AnimationHTML(name, html_text, len(frames))
+    html_text = _player.frames_to_html(frames, name=name, alt=alt, interval=600)
+    return _player.AnimationHTML(name, html_text, len(frames))
 
 
 def scan_scrubber(image_size=5, kernel_size=3, *, stride=1, padding=0, dilation=1):

@@ -8,11 +8,16 @@ import re
 
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
 
 from sepconv import animation, core, counting
 
 NAMES = sorted(animation.CONFIGURATIONS)
+
+
+def without_images(html):
+    """The player's markup and script, its base64 image data left out (base64
+    text can spell "http" by chance: it is no URL)."""
+    return re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]*", "data:", html)
 
 
 def expected_frames(config):
@@ -153,7 +158,7 @@ def test_the_products_shown_are_the_output_values():
 def test_html_is_self_contained_and_within_budget(name):
     html = animation.animation_html(name)
     steps = animation.animation_steps(name)
-    assert "http" not in html.lower()
+    assert "http" not in without_images(html).lower()
     assert "<link" not in html
     assert "fa fa-" not in html and "font-awesome" not in html
     assert len(html.encode("utf-8")) <= 400 * 1024
@@ -205,10 +210,12 @@ def test_frames_to_html_raises_rather_than_cutting():
     assert html.count("data:image/png;base64,") == 5
 
 
-def test_frames_whose_base64_spells_http_are_refused():
+def test_frames_whose_base64_spells_http_are_fine():
+    """Image data is no URL: base64 that happens to spell "http" is kept as is."""
     frame = fake_png(base64.b64decode("httpAAAA"))  # encodes to "...httpAAAA"
-    with pytest.raises(ValueError, match="http"):
-        animation.frames_to_html([frame], name="x")
+    html = animation.frames_to_html([frame], name="x")
+    assert base64.b64encode(frame).decode() in html
+    assert "http" not in without_images(html).lower()
 
 
 def test_frames_must_be_pngs_of_one_size():
@@ -216,14 +223,6 @@ def test_frames_must_be_pngs_of_one_size():
         animation.frames_to_html([b"GIF89a" + bytes(30)], name="x")
     with pytest.raises(ValueError, match=r"^frames must be PNG images of one size"):
         animation.frames_to_html([fake_png(), fake_png(size=(20, 11))], name="x")
-
-
-def test_png_frames_never_spell_http():
-    fig = Figure(figsize=(1, 1), dpi=20)
-    for k in range(30):
-        fig.text(0.1, 0.1 + k / 40, str(k))
-        data = animation._png(fig)
-        assert "http" not in base64.b64encode(data).decode().lower()
 
 
 def test_bad_names_and_options_are_rejected():

@@ -444,7 +444,8 @@ def test_scrubbers_are_self_contained(make, frames):
     html = shown._repr_html_()
     assert shown.frames == frames
     assert html.count("data:image/png;base64,") == frames
-    assert "http" not in html.lower() and "<link" not in html
+    markup = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]*", "data:", html)
+    assert "http" not in markup.lower() and "<link" not in html
     assert len(html.encode()) <= 400 * 1024
 
 
