@@ -94,7 +94,7 @@ execute: setup
 
 # --- the tests --------------------------------------------------------------
 lint: setup-dev
-	$(BIN)/ruff check sepconv tests benchmarks book/_ext conftest.py .ci
+	$(BIN)/ruff check sepconv tests benchmarks book/_ext conftest.py .ci $(NOTEBOOKS)
 	$(BIN)/ruff format --check sepconv tests benchmarks book/_ext conftest.py .ci
 
 unit: setup-dev
