@@ -360,7 +360,14 @@ def changed(tab, node, before, what):
             timeout=20_000,
         )
     except Exception:
-        raise AssertionError(f"{what} changes neither figure nor readout") from None
+        # what the reader sees: the sliders' own readouts and the numbers
+        shown = node.evaluate(
+            """n => [...n.querySelectorAll('.sepconv-explorer .widget-readout,'
+                + ' .sepconv-explorer .sepconv-readout')].map(e => e.innerText)"""
+        )
+        raise AssertionError(
+            f"{what} changes neither figure nor readout; shown: {shown}"
+        ) from None
 
 
 def test_two_open_chapters_keep_their_own_players(lab, context):
