@@ -205,6 +205,7 @@ class Explorer(widgets.VBox):
         self.controls = dict(controls)
         self._limits = limits
         self._busy = False
+        self._stale = False
         self._background = None
         self.numbers = {}
         self.image = widgets.Image(
@@ -341,8 +342,13 @@ class Explorer(widgets.VBox):
         return {name: control.value for name, control in self.controls.items()}
 
     def _changed(self, change):
-        if not self._busy:
-            self.refresh()
+        if self._busy:
+            # a value changed while drawing: the limits clamping a slider, or
+            # the reader, if the kernel ever delivers a change mid-draw. Draw
+            # again once this drawing is done, rather than drop the change.
+            self._stale = True
+            return
+        self.refresh()
 
     def _blame(self, error):
         """The readout's message: the error, and the slider it names (if any)."""
@@ -379,6 +385,9 @@ class Explorer(widgets.VBox):
                 self.image.value = self._render()
             finally:
                 self._busy = False
+        if self._stale:
+            self._stale = False
+            self.refresh()
 
 
 @lru_cache(maxsize=256)

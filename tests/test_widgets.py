@@ -470,3 +470,23 @@ def test_stored_output_shows_the_picture_and_how_to_run_it():
     assert stored.shape == live.shape
     assert np.array_equal(stored, live)
     assert "run the cell to move its sliders" in page
+
+
+def test_a_change_during_a_redraw_is_drawn_not_dropped():
+    """A value that changes while the explorer draws (the limits clamping a
+    slider, or a change delivered mid-draw) is drawn once the drawing ends."""
+    explorer = widgets.scan_explorer()
+    update = explorer.view.update
+    calls = []
+
+    def update_and_change(**values):
+        calls.append(values["image_size"])
+        if len(calls) == 1:  # mid-draw, the image slider moves
+            explorer.controls["image_size"].value = 6
+        return update(**values)
+
+    explorer.view.update = update_and_change
+    explorer.controls["kernel_size"].value = 2
+    assert calls == [5, 6]
+    expected = counting.correlate2d_cost((6, 6), 2)
+    assert explorer.numbers["multiplications"] == expected.multiplications
