@@ -162,26 +162,26 @@ def show(tab, name, index):
     )
 
 
-def player_cells(chapter_cells):
+def cells_showing(chapter_cells, shows):
+    """Indices of the cells with an output whose data ``shows`` accepts."""
     return [
         index
         for index, cell in enumerate(chapter_cells)
-        if any(
-            'class="sepconv-player"' in "".join(o.get("data", {}).get("text/html", ""))
-            for o in cell.get("outputs", [])
-        )
+        if any(shows(o.get("data", {})) for o in cell.get("outputs", []))
     ]
+
+
+def player_cells(chapter_cells):
+    return cells_showing(
+        chapter_cells,
+        lambda data: 'class="sepconv-player"' in "".join(data.get("text/html", "")),
+    )
 
 
 def explorer_cells(chapter_cells):
-    return [
-        index
-        for index, cell in enumerate(chapter_cells)
-        if any(
-            "application/vnd.jupyter.widget-view+json" in o.get("data", {})
-            for o in cell.get("outputs", [])
-        )
-    ]
+    return cells_showing(
+        chapter_cells, lambda data: "application/vnd.jupyter.widget-view+json" in data
+    )
 
 
 def save_shots(tab, name, count):
