@@ -28,6 +28,7 @@ __all__ = [
     "check_kernel_fits",
     "check_real",
     "fail",
+    "resolve_geometry",
     "resolve_padding",
     "result_dtype",
 ]
@@ -241,6 +242,23 @@ def resolve_padding(padding, kernel_size, stride=(1, 1), dilation=(1, 1)):
         fail("padding", _PADDING, padding)
     ph, pw = as_pair(padding, "padding", minimum=0)
     return Sides((ph, ph, pw, pw))
+
+
+def resolve_geometry(
+    stride, padding, dilation, kernel_hw, in_hw=None, *, name="kernel"
+):
+    """``(stride, pads, dilation)``: validated pairs and per-side padding.
+
+    ``pads`` is what :func:`resolve_padding` gives for a ``kernel_hw`` kernel.
+    Given the input's ``in_hw``, also raise unless the kernel (``name``) fits
+    (:func:`check_kernel_fits`).
+    """
+    s = as_pair(stride, "stride")
+    d = as_pair(dilation, "dilation")
+    pads = resolve_padding(padding, kernel_hw, s, d)
+    if in_hw is not None:
+        check_kernel_fits(in_hw, pads, kernel_hw, d, name=name)
+    return s, pads, d
 
 
 def check_kernel_fits(in_hw, pads, kernel_hw, dilation, *, name="kernel"):

@@ -44,7 +44,7 @@ from ._validation import (
     check_int,
     check_kernel_fits,
     fail,
-    resolve_padding,
+    resolve_geometry,
 )
 
 __all__ = [
@@ -183,13 +183,6 @@ def transposed_output_size(
 
 # ---------------------------------------------------------------------------
 # validation shared by the functions below
-
-
-def _geometry(stride, padding, dilation, kernel_hw):
-    s = as_pair(stride, "stride")
-    d = as_pair(dilation, "dilation")
-    pads = resolve_padding(padding, kernel_hw, s, d)
-    return s, pads, d
 
 
 def _check_channels(x, batched, expected, how):
@@ -480,8 +473,7 @@ def correlate2d(image, kernel, *, stride=1, padding=0, dilation=1):
            [ 7.,  4.]])
     """
     img, ker = _image_and_kernel(image, kernel)
-    s, pads, d = _geometry(stride, padding, dilation, ker.shape)
-    check_kernel_fits(img.shape, pads, ker.shape, d)
+    s, pads, d = resolve_geometry(stride, padding, dilation, ker.shape, img.shape)
     return _correlate_plane(img, ker, s, pads, d)
 
 
@@ -525,13 +517,27 @@ def convolve2d(image, kernel, *, stride=1, padding=0, dilation=1):
     """
     img, ker = _image_and_kernel(image, kernel)
     ker = ker[::-1, ::-1]
-    s, pads, d = _geometry(stride, padding, dilation, ker.shape)
-    check_kernel_fits(img.shape, pads, ker.shape, d)
+    s, pads, d = resolve_geometry(stride, padding, dilation, ker.shape, img.shape)
     return _correlate_plane(img, ker, s, pads, d)
 
 
 def _factor(vector, name):
     return as_array(vector, name, ndim=1)
+
+
+def _one_pass(image, factor, name, stride, padding):
+    """The ``"column"`` (vertical) or ``"row"`` (horizontal) pass of a separable
+    filter: the 1-D ``factor`` with that axis's stride and padding only."""
+    img, f = as_result_dtype(as_array(image, "image", ndim=2), _factor(factor, name))
+    vertical = name == "column"
+    kernel = f[:, np.newaxis] if vertical else f[np.newaxis, :]
+    s, (top, bottom, left, right), _ = resolve_geometry(
+        stride, padding, 1, kernel.shape
+    )
+    pads = (top, bottom, 0, 0) if vertical else (0, 0, left, right)
+    check_kernel_fits(img.shape, pads, kernel.shape, (1, 1), name=name)
+    step = (s[0], 1) if vertical else (1, s[1])
+    return _correlate_plane(img, kernel, step, pads, (1, 1))
 
 
 def column_pass(image, column, *, stride=1, padding=0):
@@ -574,16 +580,7 @@ def column_pass(image, column, *, stride=1, padding=0):
            [40., 44., 48., 52., 56.],
            [60., 64., 68., 72., 76.]])
     """
-    img = as_array(image, "image", ndim=2)
-    col = _factor(column, "column")
-    img, col = as_result_dtype(img, col)
-    kh = col.shape[0]
-    s, pads, _ = _geometry(stride, padding, 1, (kh, 1))
-    top, bottom = pads[:2]
-    check_kernel_fits(img.shape, (top, bottom, 0, 0), (kh, 1), (1, 1), name="column")
-    return _correlate_plane(
-        img, col[:, np.newaxis], (s[0], 1), (top, bottom, 0, 0), (1, 1)
-    )
+    return _one_pass(image, column, "column", stride, padding)
 
 
 def row_pass(image, row, *, stride=1, padding=0):
@@ -625,16 +622,7 @@ def row_pass(image, row, *, stride=1, padding=0):
            [8., 8., 8.],
            [8., 8., 8.]])
     """
-    img = as_array(image, "image", ndim=2)
-    r = _factor(row, "row")
-    img, r = as_result_dtype(img, r)
-    kw = r.shape[0]
-    s, pads, _ = _geometry(stride, padding, 1, (1, kw))
-    left, right = pads[2:]
-    check_kernel_fits(img.shape, (0, 0, left, right), (1, kw), (1, 1), name="row")
-    return _correlate_plane(
-        img, r[np.newaxis, :], (1, s[1]), (0, 0, left, right), (1, 1)
-    )
+    return _one_pass(image, row, "row", stride, padding)
 
 
 def separable_correlate2d(image, column, row, *, stride=1, padding=0):
@@ -685,8 +673,7 @@ def separable_correlate2d(image, column, row, *, stride=1, padding=0):
     r = _factor(row, "row")
     img, col, r = as_result_dtype(img, col, r)
     kernel_hw = (col.shape[0], r.shape[0])
-    s, pads, _ = _geometry(stride, padding, 1, kernel_hw)
-    check_kernel_fits(img.shape, pads, kernel_hw, (1, 1))
+    s, pads, _ = resolve_geometry(stride, padding, 1, kernel_hw, img.shape)
     top, bottom, left, right = pads
     mid = _correlate_plane(
         img, col[:, np.newaxis], (s[0], 1), (top, bottom, 0, 0), (1, 1)
@@ -710,8 +697,9 @@ def _conv_checked(x, weight, bias, stride, padding, dilation, groups, weight_nam
     _check_channels(
         xb, batched, cg * g, f"{weight_name}.shape[1] * groups = {cg} * {g}"
     )
-    s, pads, d = _geometry(stride, padding, dilation, (kh, kw))
-    check_kernel_fits(xb.shape[2:], pads, (kh, kw), d, name=weight_name)
+    s, pads, d = resolve_geometry(
+        stride, padding, dilation, (kh, kw), xb.shape[2:], name=weight_name
+    )
     xb, w, b = as_result_dtype(xb, w, b)
     return xb, w, b, batched, g, s, pads, d
 
@@ -825,8 +813,9 @@ def depthwise_conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1):
     w = _depthwise_weight(weight, c_in, "weight")
     b = as_bias(bias, w.shape[0])
     kh, kw = w.shape[2:]
-    s, pads, d = _geometry(stride, padding, dilation, (kh, kw))
-    check_kernel_fits(xb.shape[2:], pads, (kh, kw), d, name="weight")
+    s, pads, d = resolve_geometry(
+        stride, padding, dilation, (kh, kw), xb.shape[2:], name="weight"
+    )
     xb, w, b = as_result_dtype(xb, w, b)
     return _finish(_conv(xb, w, c_in, s, pads, d), b, batched)
 
@@ -941,8 +930,9 @@ def depthwise_separable_conv2d(
         )
     b = as_bias(bias, pw_w.shape[0])
     kh, kw = dw_w.shape[2:]
-    s, pads, d = _geometry(stride, padding, dilation, (kh, kw))
-    check_kernel_fits(xb.shape[2:], pads, (kh, kw), d, name="depthwise")
+    s, pads, d = resolve_geometry(
+        stride, padding, dilation, (kh, kw), xb.shape[2:], name="depthwise"
+    )
     xb, dw_w, pw_w, b = as_result_dtype(xb, dw_w, pw_w, b)
     mid = _conv(xb, dw_w, c_in, s, pads, d)
     return _finish(_pointwise(mid, pw_w, 1), b, batched)
@@ -1022,7 +1012,7 @@ def conv_transpose2d(
     _check_channels(xb, batched, c_in, "weight.shape[0]")
     c_out = m * g
     b = as_bias(bias, c_out)
-    s, pads, d = _geometry(stride, padding, dilation, (kh, kw))
+    s, pads, d = resolve_geometry(stride, padding, dilation, (kh, kw))
     op = as_pair(output_padding, "output_padding", minimum=0)
     for axis in range(2):
         if op[axis] >= max(s[axis], d[axis]):
@@ -1151,8 +1141,9 @@ def flattened_conv2d(x, lateral, vertical, horizontal, *, padding=0):
             fail(name, f"an array with C_out = {c_out} rows (one per lateral row)", arr)
     _check_channels(xb, batched, lat.shape[1], "lateral.shape[1]")
     kh, kw = ver.shape[1], hor.shape[1]
-    pads = resolve_padding(padding, (kh, kw))
-    check_kernel_fits(xb.shape[2:], pads, (kh, kw), (1, 1), name="vertical, horizontal")
+    _, pads, _ = resolve_geometry(
+        1, padding, 1, (kh, kw), xb.shape[2:], name="vertical, horizontal"
+    )
     xb, lat, ver, hor = as_result_dtype(xb, lat, ver, hor)
     top, bottom, left, right = pads
     # The lateral step maps zeros to zeros, so padding commutes with it.

@@ -1,17 +1,12 @@
-"""Exact costs of every convolution: closed forms, and counts taken while computing.
+"""Exact costs of every convolution, in closed form.
 
-Two independent routes give every number in the book:
-
-* **closed forms** (``*_cost``) take shapes instead of arrays, and the layer's
-  sizes in the order the ``torch.nn`` constructors use, and return a
-  :class:`Cost`;
-* **counted reference implementations** (``counted_*``) compute the result
-  with readable Python loops in which every scalar multiplication and
-  addition goes through a tally, and return the result with the counts.
-
-The tests check that the two agree over a grid of shapes, strides,
-paddings, dilations and groups, and that the loops compute the same numbers
-as :mod:`sepconv.core`.
+Each ``*_cost`` function takes shapes instead of arrays, and the layer's
+sizes in the order the ``torch.nn`` constructors use, and returns a
+:class:`Cost`. The textbook forms (``spatial_*``, ``*_layer_*``) give the
+book's formulas as exact integers and fractions, and :func:`scan_positions`
+lists the windows a kernel visits. The counted loops of
+:mod:`sepconv.reference` are the second, independent route: the tests check
+that what they count equals these closed forms.
 
 Conventions
 -----------
@@ -55,38 +50,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-import numpy as np
-
 from ._validation import (
-    as_array,
-    as_batch,
-    as_bias,
     as_pair,
     as_shape,
     check_groups,
     check_int,
-    check_kernel_fits,
     fail,
-    resolve_padding,
+    resolve_geometry,
 )
 from .core import transposed_output_size
 
 __all__ = [
     "Cost",
-    "CountedResult",
     "Window",
     "conv2d_backward_cost",
     "conv2d_cost",
     "conv_transpose2d_cost",
     "correlate2d_cost",
-    "counted_conv2d",
-    "counted_conv_transpose2d",
-    "counted_correlate2d",
-    "counted_depthwise_conv2d",
-    "counted_depthwise_separable_conv2d",
-    "counted_flattened_conv2d",
-    "counted_pointwise_conv2d",
-    "counted_separable_correlate2d",
     "depthwise_conv2d_cost",
     "depthwise_separable_conv2d_cost",
     "flattened_conv2d_cost",
@@ -271,31 +251,6 @@ class Cost:
         return "\n".join(line.rstrip() for line in lines)
 
 
-@dataclass(frozen=True, eq=False)
-class CountedResult:
-    """What a counted reference implementation computed, and what it cost.
-
-    Attributes
-    ----------
-    output : ndarray
-        The result (float64).
-    multiplications, additions : int
-        Scalar operations actually performed by the loops (additions include
-        the bias additions when a bias was given).
-    passes : Mapping[str, CountedResult]
-        For multi-pass operations, each pass's own result and counts (e.g. the
-        column pass's intermediate image).
-    """
-
-    output: np.ndarray
-    multiplications: int
-    additions: int
-    passes: Mapping[str, CountedResult] = field(default_factory=_FrozenMapping)
-
-    def __post_init__(self):
-        object.__setattr__(self, "passes", _FrozenMapping(dict(self.passes)))
-
-
 @dataclass(frozen=True)
 class Window:
     """One position of a kernel during a scan.
@@ -330,34 +285,37 @@ def _image_shape(image_shape, name="image_shape"):
     return as_shape(image_shape, name, lengths=2)
 
 
-def _input_shape(input_shape):
-    """``(batch or None, C, H, W)`` from a (C, H, W) or (N, C, H, W) shape."""
+def _layer(input_shape, out_channels, groups=1):
+    """``(batch or None, C, H, W, C_out, groups)``, validated.
+
+    ``input_shape`` is (C, H, W) or (N, C, H, W).
+    """
     shape = as_shape(input_shape, "input_shape", lengths=(3, 4))
-    if len(shape) == 3:
-        return (None, *shape)
-    return shape
+    batch, c_in, h, w = (None, *shape) if len(shape) == 3 else shape
+    c_out = check_int(out_channels, "out_channels", minimum=1)
+    g = check_groups(
+        groups, ("in_channels (input_shape[-3])", c_in), ("out_channels", c_out)
+    )
+    return batch, c_in, h, w, c_out, g
 
 
 def _with_batch(batch, shape):
     return shape if batch is None else (batch, *shape)
 
 
-def _output_hw(in_hw, k, s, d, pads, kernel_name):
-    """Output (h, w) for per-side ``pads``; raises if the kernel does not fit."""
-    check_kernel_fits(in_hw, pads, k, d, name=kernel_name)
+def _output_hw(in_hw, k, s, d, pads):
+    """Output (h, w) of a ``k`` kernel on ``in_hw`` with per-side ``pads``."""
     return (
         (in_hw[0] + pads[0] + pads[1] - d[0] * (k[0] - 1) - 1) // s[0] + 1,
         (in_hw[1] + pads[2] + pads[3] - d[1] * (k[1] - 1) - 1) // s[1] + 1,
     )
 
 
-def _geometry(in_hw, kernel_size, stride, padding, dilation, *, kernel_name):
+def _geometry(in_hw, kernel_size, stride, padding, dilation, name="kernel_size"):
     """Validated kernel, stride, dilation, per-side pads and output (h, w)."""
-    k = as_pair(kernel_size, kernel_name)
-    s = as_pair(stride, "stride")
-    d = as_pair(dilation, "dilation")
-    pads = resolve_padding(padding, k, s, d)
-    return k, s, d, pads, _output_hw(in_hw, k, s, d, pads, kernel_name)
+    k = as_pair(kernel_size, name)
+    s, pads, d = resolve_geometry(stride, padding, dilation, k, in_hw, name=name)
+    return k, s, d, pads, _output_hw(in_hw, k, s, d, pads)
 
 
 def _sum_cost(outputs, taps, params, bias, shape, passes=()):
@@ -365,10 +323,6 @@ def _sum_cost(outputs, taps, params, bias, shape, passes=()):
     return Cost(
         outputs * taps, outputs * (taps - 1), params, params + bias, shape, passes
     )
-
-
-def _without_bias(cost):
-    return dataclasses.replace(cost, parameters_with_bias=cost.parameters)
 
 
 # ====================================================================== closed forms
@@ -382,7 +336,9 @@ def correlate2d_cost(image_shape, kernel_shape, *, stride=1, padding=0, dilation
     image_shape : tuple of int
         ``(H, W)``.
     kernel_shape : int or tuple of int
-        ``(kh, kw)``; an int for a square kernel.
+        The kernel size ``(kh, kw)``; an int for a square kernel. (Everywhere
+        else the package calls it ``kernel_size``; this published signature
+        keeps its name.)
     stride, padding, dilation : keyword-only
         As in :mod:`sepconv.core` (padding also ``"valid"`` or ``"same"``).
 
@@ -405,7 +361,7 @@ def correlate2d_cost(image_shape, kernel_shape, *, stride=1, padding=0, dilation
     """
     hw = _image_shape(image_shape)
     k, _, _, _, out = _geometry(
-        hw, kernel_shape, stride, padding, dilation, kernel_name="kernel_shape"
+        hw, kernel_shape, stride, padding, dilation, name="kernel_shape"
     )
     taps = k[0] * k[1]
     return _sum_cost(out[0] * out[1], taps, taps, 1, out)
@@ -448,9 +404,7 @@ def separable_correlate2d_cost(image_shape, kernel_size, *, stride=1, padding=0)
     72
     """
     hw = _image_shape(image_shape)
-    k, _, _, _, out = _geometry(
-        hw, kernel_size, stride, padding, 1, kernel_name="kernel_size"
-    )
+    k, _, _, _, out = _geometry(hw, kernel_size, stride, padding, 1)
     column = _sum_cost(out[0] * hw[1], k[0], k[0], 0, (out[0], hw[1]))
     row = _sum_cost(out[0] * out[1], k[1], k[1], 1, out)
     total = column + row
@@ -462,14 +416,10 @@ def low_rank_correlate2d_cost(image_shape, kernel_size, rank, *, stride=1, paddi
 
     Parameters
     ----------
-    image_shape : tuple of int
-        ``(H, W)``.
-    kernel_size : int or tuple of int
-        ``(kh, kw)``.
+    image_shape, kernel_size, stride, padding
+        As in :func:`separable_correlate2d_cost`.
     rank : int
         Number of separable terms ``r`` (e.g. from ``low_rank_factors``).
-    stride, padding : keyword-only
-        As in :func:`separable_correlate2d_cost`.
 
     Returns
     -------
@@ -506,14 +456,7 @@ def low_rank_correlate2d_cost(image_shape, kernel_size, rank, *, stride=1, paddi
 
 
 def conv2d_cost(
-    input_shape,
-    out_channels,
-    kernel_size,
-    *,
-    stride=1,
-    padding=0,
-    dilation=1,
-    groups=1,
+    input_shape, out_channels, kernel_size, *, stride=1, padding=0, dilation=1, groups=1
 ):
     """Cost of a standard (possibly grouped) convolution, ``core.conv2d``.
 
@@ -555,14 +498,8 @@ def conv2d_cost(
     >>> conv2d_cost((4, 7, 7), 8, 3, groups=2).multiplications
     3600
     """
-    batch, c_in, h, w = _input_shape(input_shape)
-    c_out = check_int(out_channels, "out_channels", minimum=1)
-    g = check_groups(
-        groups, ("in_channels (input_shape[-3])", c_in), ("out_channels", c_out)
-    )
-    k, _, _, _, out = _geometry(
-        (h, w), kernel_size, stride, padding, dilation, kernel_name="kernel_size"
-    )
+    batch, c_in, h, w, c_out, g = _layer(input_shape, out_channels, groups)
+    k, _, _, _, out = _geometry((h, w), kernel_size, stride, padding, dilation)
     taps = (c_in // g) * k[0] * k[1]
     outputs = (batch or 1) * c_out * out[0] * out[1]
     shape = _with_batch(batch, (c_out, *out))
@@ -570,14 +507,7 @@ def conv2d_cost(
 
 
 def conv2d_backward_cost(
-    input_shape,
-    out_channels,
-    kernel_size,
-    *,
-    stride=1,
-    padding=0,
-    dilation=1,
-    groups=1,
+    input_shape, out_channels, kernel_size, *, stride=1, padding=0, dilation=1, groups=1
 ):
     """Cost of the backward pass of ``core.conv2d`` (:mod:`sepconv.grad`).
 
@@ -618,20 +548,14 @@ def conv2d_backward_cost(
     >>> backward.passes["weight"].output_shape
     (128, 3, 3, 3)
     """
+    layer = {"stride": stride, "padding": padding, "dilation": dilation}
     forward = conv2d_cost(
-        input_shape,
-        out_channels,
-        kernel_size,
-        stride=stride,
-        padding=padding,
-        dilation=dilation,
-        groups=groups,
+        input_shape, out_channels, kernel_size, groups=groups, **layer
     )
-    batch, c_in, _, _ = _input_shape(input_shape)
+    batch, c_in, _, _, c_out, g = _layer(input_shape, out_channels, groups)
     k = as_pair(kernel_size, "kernel_size")
     s, d = as_pair(stride, "stride"), as_pair(dilation, "dilation")
-    c_out, oh, ow = forward.output_shape[-3:]
-    g = check_int(groups, "groups", minimum=1)
+    oh, ow = forward.output_shape[-2:]
     mults = forward.multiplications
     reached = _touched(oh, k[0], s[0], d[0]) * _touched(ow, k[1], s[1], d[1])
     input_pass = Cost(
@@ -653,14 +577,10 @@ def depthwise_conv2d_cost(
 
     Parameters
     ----------
-    input_shape : tuple of int
-        ``(C, H, W)`` or ``(N, C, H, W)``.
-    kernel_size : int or tuple of int
-        ``(kh, kw)``.
+    input_shape, kernel_size, stride, padding, dilation
+        As in :func:`conv2d_cost`.
     multiplier : int, keyword-only
         Depth multiplier: ``C * multiplier`` output channels.
-    stride, padding, dilation : keyword-only
-        As in :func:`conv2d_cost`.
 
     Returns
     -------
@@ -677,17 +597,10 @@ def depthwise_conv2d_cost(
     >>> cost.output_shape, cost.multiplications, cost.parameters
     ((3, 5, 5), 675, 27)
     """
-    _, c_in, _, _ = _input_shape(input_shape)
+    c_in = _layer(input_shape, 1)[1]
     m = check_int(multiplier, "multiplier", minimum=1)
-    return conv2d_cost(
-        input_shape,
-        c_in * m,
-        kernel_size,
-        stride=stride,
-        padding=padding,
-        dilation=dilation,
-        groups=c_in,
-    )
+    layer = {"stride": stride, "padding": padding, "dilation": dilation}
+    return conv2d_cost(input_shape, c_in * m, kernel_size, groups=c_in, **layer)
 
 
 def pointwise_conv2d_cost(input_shape, out_channels, *, groups=1):
@@ -695,10 +608,8 @@ def pointwise_conv2d_cost(input_shape, out_channels, *, groups=1):
 
     Parameters
     ----------
-    input_shape : tuple of int
-        ``(C, H, W)`` or ``(N, C, H, W)``.
-    out_channels : int
-        ``C_out``.
+    input_shape, out_channels
+        As in :func:`conv2d_cost`.
     groups : int, keyword-only
         Pointwise grouped convolution (ShuffleNet): each output channel sees
         ``C / groups`` input channels.
@@ -723,27 +634,17 @@ def pointwise_conv2d_cost(input_shape, out_channels, *, groups=1):
 
 
 def depthwise_separable_conv2d_cost(
-    input_shape,
-    out_channels,
-    kernel_size,
-    *,
-    multiplier=1,
-    stride=1,
-    padding=0,
+    input_shape, out_channels, kernel_size, *, multiplier=1, stride=1, padding=0,
     dilation=1,
-):
+):  # fmt: skip
     """Cost of a depthwise separable layer: depthwise, then pointwise.
 
     Parameters
     ----------
-    input_shape : tuple of int
-        ``(C, H, W)`` or ``(N, C, H, W)``.
-    out_channels : int
-        ``C_out`` of the pointwise step.
-    kernel_size : int or tuple of int
-        ``(kh, kw)`` of the depthwise step.
-    multiplier, stride, padding, dilation : keyword-only
-        Of the depthwise step.
+    input_shape, out_channels
+        As in :func:`conv2d_cost`; ``C_out`` of the pointwise step.
+    kernel_size, multiplier, stride, padding, dilation
+        Of the depthwise step (:func:`depthwise_conv2d_cost`).
 
     Returns
     -------
@@ -766,15 +667,12 @@ def depthwise_separable_conv2d_cost(
     >>> cost.parameters, cost.parameters_with_bias
     (123, 155)
     """
-    depthwise = _without_bias(
-        depthwise_conv2d_cost(
-            input_shape,
-            kernel_size,
-            multiplier=multiplier,
-            stride=stride,
-            padding=padding,
-            dilation=dilation,
-        )
+    layer = {"stride": stride, "padding": padding, "dilation": dilation}
+    depthwise = depthwise_conv2d_cost(
+        input_shape, kernel_size, multiplier=multiplier, **layer
+    )
+    depthwise = dataclasses.replace(
+        depthwise, parameters_with_bias=depthwise.parameters
     )
     pointwise = pointwise_conv2d_cost(depthwise.output_shape, out_channels)
     total = depthwise + pointwise
@@ -798,26 +696,15 @@ def _touched(size, kernel, stride, dilation):
 
 
 def conv_transpose2d_cost(
-    input_shape,
-    out_channels,
-    kernel_size,
-    *,
-    stride=1,
-    padding=0,
-    output_padding=0,
-    dilation=1,
-    groups=1,
-):
+    input_shape, out_channels, kernel_size, *, stride=1, padding=0, output_padding=0,
+    dilation=1, groups=1,
+):  # fmt: skip
     """Cost of a transposed convolution, ``core.conv_transpose2d``.
 
     Parameters
     ----------
-    input_shape : tuple of int
-        ``(C, H, W)`` or ``(N, C, H, W)``.
-    out_channels : int
-        ``C_out``.
-    kernel_size : int or tuple of int
-        ``(kh, kw)``.
+    input_shape, out_channels, kernel_size
+        As in :func:`conv2d_cost`.
     stride, padding, output_padding, dilation, groups : keyword-only
         As in ``torch.nn.ConvTranspose2d`` (``padding`` is an int or a pair).
 
@@ -845,11 +732,7 @@ def conv_transpose2d_cost(
     >>> conv2d_cost((1, 5, 5), 1, 3).multiplications
     81
     """
-    batch, c_in, h, w = _input_shape(input_shape)
-    c_out = check_int(out_channels, "out_channels", minimum=1)
-    g = check_groups(
-        groups, ("in_channels (input_shape[-3])", c_in), ("out_channels", c_out)
-    )
+    batch, c_in, h, w, c_out, g = _layer(input_shape, out_channels, groups)
     k = as_pair(kernel_size, "kernel_size")
     s = as_pair(stride, "stride")
     p = as_pair(padding, "padding", minimum=0)
@@ -879,10 +762,8 @@ def flattened_conv2d_cost(input_shape, out_channels, kernel_size, *, padding=0):
 
     Parameters
     ----------
-    input_shape : tuple of int
-        ``(C, H, W)`` or ``(N, C, H, W)``.
-    out_channels : int
-        ``C_out``.
+    input_shape, out_channels
+        As in :func:`conv2d_cost`.
     kernel_size : int or tuple of int
         ``(kh, kw)``: lengths of the vertical and horizontal filters.
     padding : keyword-only
@@ -907,11 +788,8 @@ def flattened_conv2d_cost(input_shape, out_channels, kernel_size, *, padding=0):
     >>> cost.parameters, conv2d_cost((3, 7, 7), 128, 3).parameters
     (1152, 3456)
     """
-    batch, c_in, h, w = _input_shape(input_shape)
-    c_out = check_int(out_channels, "out_channels", minimum=1)
-    k, _, _, _, out = _geometry(
-        (h, w), kernel_size, 1, padding, 1, kernel_name="kernel_size"
-    )
+    batch, c_in, h, w, c_out, _ = _layer(input_shape, out_channels)
+    k, _, _, _, out = _geometry((h, w), kernel_size, 1, padding, 1)
     n = batch or 1
     lateral = _sum_cost(
         n * c_out * h * w, c_in, c_out * c_in, 0, _with_batch(batch, (c_out, h, w))
@@ -940,6 +818,15 @@ def _textbook_sizes(image_size, kernel_size, image_name="image_size"):
     if m > n:
         fail("kernel_size", f"at most {image_name}={n}", kernel_size)
     return n, m
+
+
+def _textbook_layer(height, width, depth, kernel_size, filters):
+    """``(h, D, Nc, (H - h + 1)(W - h + 1))``, validated."""
+    hh, h = _textbook_sizes(height, kernel_size, "height")
+    ww, _ = _textbook_sizes(width, kernel_size, "width")
+    d = check_int(depth, "depth", minimum=1)
+    nc = check_int(filters, "filters", minimum=1)
+    return h, d, nc, (hh - h + 1) * (ww - h + 1)
 
 
 def spatial_full_cost(image_size, kernel_size):
@@ -1056,11 +943,8 @@ def standard_layer_cost(height, width, depth, kernel_size, filters):
     >>> standard_layer_cost(7, 7, 3, 3, 128)
     86400
     """
-    hh, h = _textbook_sizes(height, kernel_size, "height")
-    ww, _ = _textbook_sizes(width, kernel_size, "width")
-    d = check_int(depth, "depth", minimum=1)
-    nc = check_int(filters, "filters", minimum=1)
-    return nc * h**2 * d * (hh - h + 1) * (ww - h + 1)
+    h, d, nc, positions = _textbook_layer(height, width, depth, kernel_size, filters)
+    return nc * h**2 * d * positions
 
 
 def separable_layer_cost(height, width, depth, kernel_size, filters):
@@ -1083,11 +967,8 @@ def separable_layer_cost(height, width, depth, kernel_size, filters):
     >>> separable_layer_cost(7, 7, 3, 3, 128)
     10275
     """
-    hh, h = _textbook_sizes(height, kernel_size, "height")
-    ww, _ = _textbook_sizes(width, kernel_size, "width")
-    d = check_int(depth, "depth", minimum=1)
-    nc = check_int(filters, "filters", minimum=1)
-    return (h**2 + nc) * d * (hh - h + 1) * (ww - h + 1)
+    h, d, nc, positions = _textbook_layer(height, width, depth, kernel_size, filters)
+    return (h**2 + nc) * d * positions
 
 
 def separable_layer_ratio(kernel_size, filters):
@@ -1123,7 +1004,7 @@ def separable_layer_ratio(kernel_size, filters):
 
 def _scan(hw, k, s, d, pads):
     """Windows of a ``k`` kernel on an ``hw`` input with resolved ``pads``."""
-    out = _output_hw(hw, k, s, d, pads, "kernel_shape")
+    out = _output_hw(hw, k, s, d, pads)
     windows = []
     for i in range(out[0]):
         for j in range(out[1]):
@@ -1137,17 +1018,14 @@ def _scan(hw, k, s, d, pads):
     return tuple(windows)
 
 
-def scan_positions(image_shape, kernel_shape, *, stride=1, padding=0, dilation=1):
+def scan_positions(image_shape, kernel_size, *, stride=1, padding=0, dilation=1):
     """The windows a kernel visits while scanning an image, in order.
 
     Parameters
     ----------
-    image_shape : tuple of int
-        ``(H, W)``.
-    kernel_shape : int or tuple of int
-        ``(kh, kw)``.
-    stride, padding, dilation : keyword-only
-        As in ``core.correlate2d``.
+    image_shape, kernel_size, stride, padding, dilation
+        As in :func:`correlate2d_cost` (``kernel_size`` is its
+        ``kernel_shape``).
 
     Returns
     -------
@@ -1169,9 +1047,7 @@ def scan_positions(image_shape, kernel_shape, *, stride=1, padding=0, dilation=1
     ((-1, -1), 4)
     """
     hw = _image_shape(image_shape)
-    k, s, d, pads, _ = _geometry(
-        hw, kernel_shape, stride, padding, dilation, kernel_name="kernel_shape"
-    )
+    k, s, d, pads, _ = _geometry(hw, kernel_size, stride, padding, dilation)
     return _scan(hw, k, s, d, pads)
 
 
@@ -1180,12 +1056,8 @@ def separable_scan_positions(image_shape, kernel_size, *, stride=1, padding=0):
 
     Parameters
     ----------
-    image_shape : tuple of int
-        ``(H, W)``.
-    kernel_size : int or tuple of int
-        ``(kh, kw)``.
-    stride, padding : keyword-only
-        As in ``core.separable_correlate2d``.
+    image_shape, kernel_size, stride, padding
+        As in :func:`separable_correlate2d_cost`.
 
     Returns
     -------
@@ -1209,582 +1081,8 @@ def separable_scan_positions(image_shape, kernel_size, *, stride=1, padding=0):
     ((0, 0), (0, 1), (0, 2))
     """
     hw = _image_shape(image_shape)
-    k, s, _, pads, out = _geometry(
-        hw, kernel_size, stride, padding, 1, kernel_name="kernel_size"
-    )
+    k, s, _, pads, out = _geometry(hw, kernel_size, stride, padding, 1)
     one = (1, 1)
     column = _scan(hw, (k[0], 1), (s[0], 1), one, (pads[0], pads[1], 0, 0))
     row = _scan((out[0], hw[1]), (1, k[1]), (1, s[1]), one, (0, 0, pads[2], pads[3]))
     return {"column": column, "row": row}
-
-
-# ====================================================================== counted loops
-
-
-class _Tally:
-    """Counts every scalar multiplication and addition done through it."""
-
-    __slots__ = ("additions", "multiplications")
-
-    def __init__(self):
-        self.multiplications = 0
-        self.additions = 0
-
-    def mul(self, a, b):
-        self.multiplications += 1
-        return a * b
-
-    def add(self, a, b):
-        self.additions += 1
-        return a + b
-
-
-def _correlate_loop(tally, x, weight, bias, stride, pads, dilation, groups):
-    """Grouped cross-correlation of one (C, H, W) image, one product at a time.
-
-    ``weight`` is (C_out, C/groups, kh, kw). The sum for an output element
-    starts at its bias (or at its first product when there is no bias).
-    """
-    c_in, h, w = x.shape
-    c_out, per_group, kh, kw = weight.shape
-    top, bottom, left, right = pads
-    padded = np.zeros((c_in, h + top + bottom, w + left + right))
-    padded[:, top : top + h, left : left + w] = x
-    (sh, sw), (dh, dw) = stride, dilation
-    ho = (padded.shape[1] - dh * (kh - 1) - 1) // sh + 1
-    wo = (padded.shape[2] - dw * (kw - 1) - 1) // sw + 1
-    xs, ws = padded.tolist(), weight.tolist()
-    outputs_per_group = c_out // groups
-    out = np.zeros((c_out, ho, wo))
-    for o in range(c_out):
-        first = (o // outputs_per_group) * per_group  # first input channel of o
-        for i in range(ho):
-            for j in range(wo):
-                total = None if bias is None else float(bias[o])
-                for c in range(per_group):
-                    for u in range(kh):
-                        for v in range(kw):
-                            product = tally.mul(
-                                xs[first + c][i * sh + u * dh][j * sw + v * dw],
-                                ws[o][c][u][v],
-                            )
-                            if total is None:
-                                total = product
-                            else:
-                                total = tally.add(total, product)
-                out[o, i, j] = total
-    return out
-
-
-def _transpose_loop(tally, x, weight, bias, geometry, groups):
-    """Transposed convolution of one (C, H, W) image by scattering products.
-
-    ``weight`` is (C, C_out/groups, kh, kw); ``geometry`` holds the stride,
-    padding, output padding and dilation pairs. Every input element times
-    every tap of its group's kernels is added into an uncropped output (the
-    first product to arrive at a position is stored, later ones are added);
-    then ``padding`` is cropped from each side, and the bias, if any, is
-    added to every output element.
-    """
-    (sh, sw), (ph, pw), (oph, opw), (dh, dw) = geometry
-    c_in, h, w = x.shape
-    _, outputs_per_group, kh, kw = weight.shape
-    c_out = outputs_per_group * groups
-    inputs_per_group = c_in // groups
-    full_h = (h - 1) * sh + dh * (kh - 1) + 1 + oph
-    full_w = (w - 1) * sw + dw * (kw - 1) + 1 + opw
-    xs, ws = x.tolist(), weight.tolist()
-    full = [[[None] * full_w for _ in range(full_h)] for _ in range(c_out)]
-    for c in range(c_in):
-        group = c // inputs_per_group
-        for k in range(outputs_per_group):
-            o = group * outputs_per_group + k
-            for a in range(h):
-                for b in range(w):
-                    for u in range(kh):
-                        for v in range(kw):
-                            product = tally.mul(xs[c][a][b], ws[c][k][u][v])
-                            y, z = a * sh + u * dh, b * sw + v * dw
-                            if full[o][y][z] is None:
-                                full[o][y][z] = product
-                            else:
-                                full[o][y][z] = tally.add(full[o][y][z], product)
-    out = np.zeros((c_out, full_h - 2 * ph, full_w - 2 * pw))
-    for o in range(c_out):
-        for y in range(out.shape[1]):
-            for z in range(out.shape[2]):
-                value = full[o][y + ph][z + pw]
-                if bias is not None:
-                    b = float(bias[o])
-                    value = b if value is None else tally.add(value, b)
-                out[o, y, z] = 0.0 if value is None else value
-    return out
-
-
-def _run(batch, batched, loop, passes=()):
-    """Run ``loop(tally, image)`` over a batch; return a CountedResult."""
-    tally = _Tally()
-    outputs = np.stack([loop(tally, image) for image in batch])
-    return CountedResult(
-        outputs if batched else outputs[0],
-        tally.multiplications,
-        tally.additions,
-        passes,
-    )
-
-
-def _resolved_conv(batch, batched, weight, bias, stride, pads, dilation, groups):
-    """Counted grouped convolution with everything already validated."""
-    return _run(
-        batch,
-        batched,
-        lambda t, image: _correlate_loop(
-            t, image, weight, bias, stride, pads, dilation, groups
-        ),
-    )
-
-
-def _conv_weight(weight, c_in, groups, *, name="weight"):
-    """Validate a (C_out, C_in/groups, kh, kw) weight for ``c_in`` channels."""
-    w = np.asarray(as_array(weight, name, ndim=4), np.float64)
-    check_groups(
-        groups,
-        ("in_channels (x.shape[-3])", c_in),
-        (f"out_channels ({name}.shape[0])", w.shape[0]),
-    )
-    if w.shape[1] != c_in // groups:
-        fail(
-            name,
-            f"of shape (C_out, C_in/groups={c_in // groups}, kh, kw) for an input "
-            f"with C_in={c_in} and groups={groups}",
-            w,
-        )
-    return w
-
-
-def _pointwise_weight(weight, c_in, groups):
-    """A (C_out, C/groups) or (C_out, C/groups, 1, 1) weight as 4-D."""
-    w = np.asarray(as_array(weight, "weight", ndim=(2, 4)), np.float64)
-    if w.ndim == 4 and w.shape[2:] != (1, 1):
-        fail("weight", "of shape (C_out, C_in/groups) or (C_out, C_in/groups, 1, 1)", w)
-    return _conv_weight(w.reshape(*w.shape[:2], 1, 1), c_in, groups)
-
-
-def counted_conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
-    """A (grouped) convolution by loops that count their operations.
-
-    Parameters
-    ----------
-    x : array_like, shape (C, H, W) or (N, C, H, W)
-    weight : array_like, shape (C_out, C/groups, kh, kw)
-    bias : array_like, shape (C_out,), optional
-    stride, padding, dilation, groups : keyword-only
-        As in ``core.conv2d`` (PyTorch semantics).
-
-    Returns
-    -------
-    CountedResult
-        Output of shape ``(C_out, H_out, W_out)`` (or with the batch axis).
-        Without a bias the counts equal :func:`conv2d_cost`; a bias adds one
-        addition per output element.
-
-    Examples
-    --------
-    >>> x = np.arange(18).reshape(2, 3, 3)
-    >>> result = counted_conv2d(x, np.ones((1, 2, 2, 2)))
-    >>> result.output
-    array([[[52., 60.],
-            [76., 84.]]])
-    >>> result.multiplications, conv2d_cost(x.shape, 1, 2).multiplications
-    (32, 32)
-    """
-    batch, batched = as_batch(x)
-    g = check_int(groups, "groups", minimum=1)
-    w = _conv_weight(weight, batch.shape[1], g)
-    b = as_bias(bias, w.shape[0])
-    _, s, d, pads, _ = _geometry(
-        batch.shape[2:], w.shape[2:], stride, padding, dilation, kernel_name="weight"
-    )
-    return _resolved_conv(batch, batched, w, b, s, pads, d, g)
-
-
-def counted_depthwise_conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1):
-    """A depthwise convolution by counted loops (``groups = C``).
-
-    Parameters
-    ----------
-    x : array_like, shape (C, H, W) or (N, C, H, W)
-    weight : array_like, shape (C * multiplier, 1, kh, kw)
-        Output channel ``j`` filters input channel ``j // multiplier``.
-    bias : array_like, shape (C * multiplier,), optional
-    stride, padding, dilation : keyword-only
-
-    Returns
-    -------
-    CountedResult
-        Counts equal to :func:`depthwise_conv2d_cost` (without bias).
-
-    Examples
-    --------
-    >>> x = np.arange(18).reshape(2, 3, 3)
-    >>> result = counted_depthwise_conv2d(x, np.ones((2, 1, 2, 2)))
-    >>> result.output
-    array([[[ 8., 12.],
-            [20., 24.]],
-    <BLANKLINE>
-           [[44., 48.],
-            [56., 60.]]])
-    >>> result.multiplications
-    32
-    """
-    batch, _ = as_batch(x)
-    return counted_conv2d(
-        x,
-        weight,
-        bias,
-        stride=stride,
-        padding=padding,
-        dilation=dilation,
-        groups=batch.shape[1],
-    )
-
-
-def counted_pointwise_conv2d(x, weight, bias=None, *, groups=1):
-    """A pointwise (1x1) convolution by counted loops.
-
-    Parameters
-    ----------
-    x : array_like, shape (C, H, W) or (N, C, H, W)
-    weight : array_like, shape (C_out, C/groups) or (C_out, C/groups, 1, 1)
-    bias : array_like, shape (C_out,), optional
-    groups : int, keyword-only
-
-    Returns
-    -------
-    CountedResult
-        Counts equal to :func:`pointwise_conv2d_cost` (without bias).
-
-    Examples
-    --------
-    >>> x = np.arange(8).reshape(2, 2, 2)
-    >>> result = counted_pointwise_conv2d(x, [[1, 10]])
-    >>> result.output
-    array([[[40., 51.],
-            [62., 73.]]])
-    >>> result.multiplications, result.additions
-    (8, 4)
-    """
-    batch, batched = as_batch(x)
-    g = check_int(groups, "groups", minimum=1)
-    w = _pointwise_weight(weight, batch.shape[1], g)
-    b = as_bias(bias, w.shape[0])
-    return _resolved_conv(batch, batched, w, b, (1, 1), (0, 0, 0, 0), (1, 1), g)
-
-
-def counted_depthwise_separable_conv2d(
-    x, depthwise, pointwise, bias=None, *, stride=1, padding=0, dilation=1
-):
-    """A depthwise separable layer by counted loops: depthwise, then pointwise.
-
-    Parameters
-    ----------
-    x : array_like, shape (C, H, W) or (N, C, H, W)
-    depthwise : array_like, shape (C * multiplier, 1, kh, kw)
-    pointwise : array_like, shape (C_out, C*m) or (C_out, C*m, 1, 1)
-    bias : array_like, shape (C_out,), optional
-        The layer's one bias, added after the pointwise step.
-    stride, padding, dilation : keyword-only
-        Of the depthwise step.
-
-    Returns
-    -------
-    CountedResult
-        With ``passes["depthwise"]`` (its output is the intermediate) and
-        ``passes["pointwise"]``; counts equal to
-        :func:`depthwise_separable_conv2d_cost` (without bias).
-
-    Examples
-    --------
-    >>> x = np.arange(18).reshape(2, 3, 3)
-    >>> result = counted_depthwise_separable_conv2d(
-    ...     x, np.ones((2, 1, 2, 2)), [[1, 10]])
-    >>> result.output
-    array([[[448., 492.],
-            [580., 624.]]])
-    >>> [p.multiplications for p in result.passes.values()]
-    [32, 8]
-    """
-    batch, batched = as_batch(x)
-    c_in = batch.shape[1]
-    dw = _conv_weight(depthwise, c_in, c_in, name="depthwise")
-    pw = np.asarray(as_array(pointwise, "pointwise", ndim=(2, 4)), np.float64)
-    if pw.ndim == 4 and pw.shape[2:] != (1, 1):
-        fail("pointwise", "of shape (C_out, C*m) or (C_out, C*m, 1, 1)", pw)
-    pw = _conv_weight(pw.reshape(*pw.shape[:2], 1, 1), dw.shape[0], 1, name="pointwise")
-    b = as_bias(bias, pw.shape[0])
-    _, s, d, pads, _ = _geometry(
-        batch.shape[2:],
-        dw.shape[2:],
-        stride,
-        padding,
-        dilation,
-        kernel_name="depthwise",
-    )
-    first = _resolved_conv(batch, True, dw, None, s, pads, d, c_in)
-    second = _resolved_conv(first.output, True, pw, b, (1, 1), (0,) * 4, (1, 1), 1)
-
-    def unbatch(result):
-        output = result.output if batched else result.output[0]
-        return CountedResult(output, result.multiplications, result.additions)
-
-    depthwise_pass, pointwise_pass = unbatch(first), unbatch(second)
-    return CountedResult(
-        pointwise_pass.output,
-        first.multiplications + second.multiplications,
-        first.additions + second.additions,
-        {"depthwise": depthwise_pass, "pointwise": pointwise_pass},
-    )
-
-
-def counted_conv_transpose2d(
-    x,
-    weight,
-    bias=None,
-    *,
-    stride=1,
-    padding=0,
-    output_padding=0,
-    dilation=1,
-    groups=1,
-):
-    """A transposed convolution by counted loops (scattering products).
-
-    Parameters
-    ----------
-    x : array_like, shape (C, H, W) or (N, C, H, W)
-    weight : array_like, shape (C, C_out/groups, kh, kw)
-        Torch's ``ConvTranspose2d`` layout.
-    bias : array_like, shape (C_out,), optional
-    stride, padding, output_padding, dilation, groups : keyword-only
-        As in ``core.conv_transpose2d`` (``padding`` an int or a pair).
-
-    Returns
-    -------
-    CountedResult
-        Counts equal to :func:`conv_transpose2d_cost` (without bias; a bias
-        adds one addition per output element that received a product).
-
-    Examples
-    --------
-    >>> result = counted_conv_transpose2d([[[1, 2], [3, 4]]], np.ones((1, 1, 2, 2)))
-    >>> result.output
-    array([[[ 1.,  3.,  2.],
-            [ 4., 10.,  6.],
-            [ 3.,  7.,  4.]]])
-    >>> result.multiplications, result.additions
-    (16, 7)
-    """
-    batch, batched = as_batch(x)
-    w = np.asarray(as_array(weight, "weight", ndim=4), np.float64)
-    c_in = batch.shape[1]
-    g = check_groups(groups, ("in_channels (x.shape[-3])", c_in))
-    if w.shape[0] != c_in:
-        fail(
-            "weight",
-            f"of shape (C_in={c_in}, C_out/groups, kh, kw) for an input with "
-            f"C_in={c_in}",
-            w,
-        )
-    cost = conv_transpose2d_cost(
-        batch.shape[1:],
-        w.shape[1] * g,
-        w.shape[2:],
-        stride=stride,
-        padding=padding,
-        output_padding=output_padding,
-        dilation=dilation,
-        groups=g,
-    )  # validates the sizes and gives the output shape
-    b = as_bias(bias, cost.output_shape[0])
-    geometry = (
-        as_pair(stride, "stride"),
-        as_pair(padding, "padding", minimum=0),
-        as_pair(output_padding, "output_padding", minimum=0),
-        as_pair(dilation, "dilation"),
-    )
-    return _run(
-        batch, batched, lambda t, image: _transpose_loop(t, image, w, b, geometry, g)
-    )
-
-
-def counted_flattened_conv2d(x, lateral, vertical, horizontal, *, padding=0):
-    """A flattened convolution by counted loops: lateral, vertical, horizontal.
-
-    Parameters
-    ----------
-    x : array_like, shape (C, H, W) or (N, C, H, W)
-    lateral : array_like, shape (C_out, C)
-        A 1x1 convolution across channels (first pass, on ``H x W``).
-    vertical : array_like, shape (C_out, kh)
-        One ``kh x 1`` filter per output channel (second pass).
-    horizontal : array_like, shape (C_out, kw)
-        One ``1 x kw`` filter per output channel (third pass).
-    padding : keyword-only
-        Zero padding: rows in the vertical pass, columns in the horizontal one.
-
-    Returns
-    -------
-    CountedResult
-        Equal to ``conv2d`` with ``weight[o, c, y, x] = lateral[o, c] *
-        vertical[o, y] * horizontal[o, x]``; ``passes`` holds each pass, and
-        the counts equal :func:`flattened_conv2d_cost`.
-
-    Examples
-    --------
-    >>> x = np.arange(18).reshape(2, 3, 3)
-    >>> result = counted_flattened_conv2d(x, [[1, 1]], [[1, 1]], [[1, 1]])
-    >>> result.output
-    array([[[52., 60.],
-            [76., 84.]]])
-    >>> [p.multiplications for p in result.passes.values()]
-    [18, 12, 8]
-    """
-    batch, batched = as_batch(x)
-    c_in = batch.shape[1]
-    lat = np.asarray(as_array(lateral, "lateral", ndim=2), np.float64)
-    if lat.shape[1] != c_in:
-        fail("lateral", f"of shape (C_out, C_in={c_in})", lat)
-    c_out = lat.shape[0]
-    filters = []
-    for name, value in (("vertical", vertical), ("horizontal", horizontal)):
-        f = np.asarray(as_array(value, name, ndim=2), np.float64)
-        if f.shape[0] != c_out:
-            fail(name, f"of shape (C_out={c_out}, length)", f)
-        filters.append(f)
-    vert, horiz = filters
-    _, _, _, pads, _ = _geometry(
-        batch.shape[2:], (vert.shape[1], horiz.shape[1]), 1, padding, 1,
-        kernel_name="vertical and horizontal",
-    )  # fmt: skip
-    one = (1, 1)
-    passes = {}
-    result = batch
-    for name, weight, step_pads in (
-        ("lateral", lat[:, :, None, None], (0, 0, 0, 0)),
-        ("vertical", vert[:, None, :, None], (pads[0], pads[1], 0, 0)),
-        ("horizontal", horiz[:, None, None, :], (0, 0, pads[2], pads[3])),
-    ):
-        groups = 1 if name == "lateral" else c_out
-        step = _resolved_conv(result, True, weight, None, one, step_pads, one, groups)
-        result = step.output
-        passes[name] = CountedResult(
-            result if batched else result[0], step.multiplications, step.additions
-        )
-    return CountedResult(
-        passes["horizontal"].output,
-        sum(p.multiplications for p in passes.values()),
-        sum(p.additions for p in passes.values()),
-        passes,
-    )
-
-
-def counted_correlate2d(image, kernel, *, stride=1, padding=0, dilation=1):
-    """2-D cross-correlation by loops that count their operations.
-
-    Parameters
-    ----------
-    image : array_like, shape (H, W)
-    kernel : array_like, shape (kh, kw)
-    stride, padding, dilation : keyword-only
-        As in ``core.correlate2d``.
-
-    Returns
-    -------
-    CountedResult
-        ``output`` of shape ``(H_out, W_out)``; the counts equal
-        :func:`correlate2d_cost`.
-
-    Examples
-    --------
-    >>> result = counted_correlate2d(np.arange(25).reshape(5, 5), np.ones((3, 3)))
-    >>> result.output
-    array([[ 54.,  63.,  72.],
-           [ 99., 108., 117.],
-           [144., 153., 162.]])
-    >>> result.multiplications, result.additions
-    (81, 72)
-    """
-    img = np.asarray(as_array(image, "image", ndim=2), np.float64)
-    ker = np.asarray(as_array(kernel, "kernel", ndim=2), np.float64)
-    _, s, d, pads, _ = _geometry(
-        img.shape, ker.shape, stride, padding, dilation, kernel_name="kernel"
-    )
-    result = _resolved_conv(
-        img[None, None], False, ker[None, None], None, s, pads, d, 1
-    )
-    return CountedResult(result.output[0], result.multiplications, result.additions)
-
-
-def counted_separable_correlate2d(image, column, row, *, stride=1, padding=0):
-    """A separable filter by counted loops: the column pass, then the row pass.
-
-    Parameters
-    ----------
-    image : array_like, shape (H, W)
-    column : array_like, shape (kh,)
-    row : array_like, shape (kw,)
-    stride, padding : keyword-only
-        As in ``core.separable_correlate2d``: vertical stride and padding in
-        the column pass, horizontal ones in the row pass.
-
-    Returns
-    -------
-    CountedResult
-        The output (equal to correlating with ``np.outer(column, row)``), the
-        total counts, ``passes["column"]`` (whose ``output`` is the
-        ``H_out x W`` intermediate) and ``passes["row"]``; the counts equal
-        :func:`separable_correlate2d_cost`.
-
-    Examples
-    --------
-    >>> image = np.arange(25).reshape(5, 5)
-    >>> result = counted_separable_correlate2d(image, [1, 2, 1], [-1, 0, 1])
-    >>> column = result.passes["column"]
-    >>> column.output.shape, column.multiplications
-    ((3, 5), 45)
-    >>> result.output
-    array([[8., 8., 8.],
-           [8., 8., 8.],
-           [8., 8., 8.]])
-    >>> result.multiplications
-    72
-    """
-    img = np.asarray(as_array(image, "image", ndim=2), np.float64)
-    col = np.asarray(as_array(column, "column", ndim=1), np.float64)
-    r = np.asarray(as_array(row, "row", ndim=1), np.float64)
-    _, s, _, pads, _ = _geometry(
-        img.shape, (col.size, r.size), stride, padding, 1, kernel_name="column and row"
-    )
-    one = (1, 1)
-    first = _resolved_conv(
-        img[None, None], False, col.reshape(1, 1, -1, 1), None,
-        (s[0], 1), (pads[0], pads[1], 0, 0), one, 1,
-    )  # fmt: skip
-    second = _resolved_conv(
-        first.output[None], False, r.reshape(1, 1, 1, -1), None,
-        (1, s[1]), (0, 0, pads[2], pads[3]), one, 1,
-    )  # fmt: skip
-    passes = {
-        "column": CountedResult(
-            first.output[0], first.multiplications, first.additions
-        ),
-        "row": CountedResult(
-            second.output[0], second.multiplications, second.additions
-        ),
-    }
-    return CountedResult(
-        passes["row"].output,
-        first.multiplications + second.multiplications,
-        first.additions + second.additions,
-        passes,
-    )

@@ -28,12 +28,10 @@ from . import core
 from ._validation import (
     as_array,
     as_batch,
-    as_pair,
     as_shape,
     check_groups,
-    check_kernel_fits,
     fail,
-    resolve_padding,
+    resolve_geometry,
     result_dtype,
 )
 
@@ -59,10 +57,9 @@ def _layer(
             f"C = weight C_in/groups * groups = {cg} * {g} = {cg * g} channels",
             tuple(input_shape),
         )
-    s = as_pair(stride, "stride")
-    d = as_pair(dilation, "dilation")
-    pads = resolve_padding(padding, (kh, kw), s, d)
-    check_kernel_fits((h, w), pads, (kh, kw), d, name=weight)
+    s, pads, d = resolve_geometry(
+        stride, padding, dilation, (kh, kw), (h, w), name=weight
+    )
     top, bottom, left, right = pads
     oh = (h + top + bottom - d[0] * (kh - 1) - 1) // s[0] + 1
     ow = (w + left + right - d[1] * (kw - 1) - 1) // s[1] + 1

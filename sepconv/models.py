@@ -57,11 +57,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from ._validation import check_flag, check_int, check_real, fail
-from .counting import (
-    conv2d_cost,
-    depthwise_conv2d_cost,
-    pointwise_conv2d_cost,
-)
+from .counting import conv2d_cost, depthwise_conv2d_cost, pointwise_conv2d_cost
 
 __all__ = [
     "PAPER_TABLE2",
@@ -234,20 +230,9 @@ class PaperComparison(NamedTuple):
 # Table 1, after the first layer: (output channels, stride) of each
 # depthwise separable block. Block 13 is printed "s2"; it has stride 1.
 _BLOCKS = (
-    (64, 1),
-    (128, 2),
-    (128, 1),
-    (256, 2),
-    (256, 1),
-    (512, 2),
-    (512, 1),
-    (512, 1),
-    (512, 1),
-    (512, 1),
-    (512, 1),
-    (1024, 2),
-    (1024, 1),
-)
+    (64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2),
+    *[(512, 1)] * 5, (1024, 2), (1024, 1),
+)  # fmt: skip
 _MIN_RESOLUTION = 32
 
 
@@ -331,16 +316,9 @@ def mobilenet_v1(
     def layer(name, kind, filter_shape, input_shape, stride, cost):
         params = cost.parameters_with_bias if bias else cost.parameters
         return Layer(
-            name,
-            kind,
-            filter_shape,
-            tuple(input_shape),
-            cost.output_shape,
-            stride,
-            cost.multiplications,
-            params,
-            cost.additions,
-        )
+            name, kind, filter_shape, tuple(input_shape), cost.output_shape, stride,
+            cost.multiplications, params, cost.additions,
+        )  # fmt: skip
 
     rows = []
     shape = (3, r, r)
@@ -352,23 +330,16 @@ def mobilenet_v1(
         c_in, c_out = shape[0], width(channels)
         if separable:
             cost = depthwise_conv2d_cost(shape, 3, stride=stride, padding=1)
-            rows.append(
-                layer(
-                    f"conv_dw_{i}", "depthwise", f"3x3x{c_in} dw", shape, stride, cost
-                )
-            )
+            dw = f"3x3x{c_in} dw"
+            rows.append(layer(f"conv_dw_{i}", "depthwise", dw, shape, stride, cost))
             shape = cost.output_shape
             cost = pointwise_conv2d_cost(shape, c_out)
-            rows.append(
-                layer(
-                    f"conv_pw_{i}", "pointwise", f"1x1x{c_in}x{c_out}", shape, 1, cost
-                )
-            )
+            pw = f"1x1x{c_in}x{c_out}"
+            rows.append(layer(f"conv_pw_{i}", "pointwise", pw, shape, 1, cost))
         else:
             cost = conv2d_cost(shape, c_out, 3, stride=stride, padding=1)
-            rows.append(
-                layer(f"conv_{i}", "conv", f"3x3x{c_in}x{c_out}", shape, stride, cost)
-            )
+            full = f"3x3x{c_in}x{c_out}"
+            rows.append(layer(f"conv_{i}", "conv", full, shape, stride, cost))
         shape = cost.output_shape
     if classifier:
         c, h, w = shape

@@ -1,8 +1,9 @@
 """One check per contract, in ``sepconv._validation``, with one meaning each.
 
 The batch axis, the bias, groups, padding, boolean flags and the dtype rule
-are checked by one function each, which core, counting, grad, kernels, models
-and plotting all call; no other module defines its own look-alike.
+are checked by one function each, which core, counting, reference, grad,
+kernels, models and plotting all call; no other module defines its own
+look-alike.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from matplotlib.figure import Figure
 
 import sepconv
 from sepconv import _validation as v
-from sepconv import core, counting, grad, kernels, models
+from sepconv import core, counting, grad, kernels, models, reference
 from sepconv import plotting as pl
 
 PACKAGE = pathlib.Path(sepconv.__file__).parent
@@ -81,10 +82,10 @@ def test_as_batch_says_whether_x_had_a_batch_axis(shape):
 
 
 @pytest.mark.parametrize("shape", [(4, 5, 5), (2, 4, 5, 5)])
-def test_core_and_counting_agree_on_the_batch_axis(shape):
+def test_core_and_reference_agree_on_the_batch_axis(shape):
     x = np.arange(np.prod(shape), dtype=float).reshape(shape)
     fast = core.conv2d(x, W, padding=1)
-    counted = counting.counted_conv2d(x, W, padding=1).output
+    counted = reference.counted_conv2d(x, W, padding=1).output
     assert fast.shape == counted.shape
     np.testing.assert_allclose(fast, counted)
 
@@ -188,12 +189,14 @@ def test_check_flag_returns_a_python_bool():
     "call",
     [
         lambda b: core.conv2d(X, W, b),
-        lambda b: counting.counted_conv2d(X, W, b),
+        lambda b: reference.counted_conv2d(X, W, b),
         lambda b: core.pointwise_conv2d(X, np.ones((2, 4)), b),
-        lambda b: counting.counted_pointwise_conv2d(X, np.ones((2, 4)), b),
+        lambda b: reference.counted_depthwise_separable_conv2d(
+            X, np.ones((4, 1, 1, 1)), np.ones((2, 4)), b
+        ),
     ],
 )
-def test_core_and_counting_check_the_bias_alike(call):
+def test_core_and_reference_check_the_bias_alike(call):
     text = message(ValueError, call, np.ones(3))
     assert text.startswith(
         "bias must be a 1-D array of length C_out = 2 (one per output channel); got"
@@ -206,7 +209,7 @@ def test_core_and_counting_check_the_bias_alike(call):
     [
         lambda g: core.conv2d(np.ones((3, 5, 5)), np.ones((4, 1, 1, 1)), groups=g),
         lambda g: counting.conv2d_cost((3, 5, 5), 4, 1, groups=g),
-        lambda g: counting.counted_conv2d(
+        lambda g: reference.counted_conv2d(
             np.ones((3, 5, 5)), np.ones((4, 1, 1, 1)), groups=g
         ),
         lambda g: core.channel_shuffle(np.ones((3, 2, 2)), g),
