@@ -6,13 +6,15 @@ The computing layer of the *sepconv* book. The bottom layer (``core``,
 here: ``core`` computes every convolution fast, ``counting`` gives their
 costs in closed form, and ``reference`` computes them again as plain loops
 that count their multiplications (the definitions, written to be read). The
-gradients are the module ``sepconv.grad`` (named like ``torch.nn.grad``).
+gradients are the module ``sepconv.grad`` (named like ``torch.nn.grad``), and
+a small trainer built on them is ``sepconv.nn`` (its ``load_digits`` needs
+scikit-learn, the ``learn`` extra).
 The drawing layer (``plotting``, ``animation``) needs matplotlib and the
 explorers (``widgets``) need ipywidgets; import them explicitly, e.g.
 ``from sepconv import plotting``.
 """
 
-from . import core, counting, decompose, grad, kernels, measure, models, reference
+from . import core, counting, decompose, grad, kernels, measure, models, nn, reference
 from .core import *  # noqa: F403
 from .counting import *  # noqa: F403
 from .decompose import *  # noqa: F403
@@ -25,6 +27,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "grad",
+    "nn",
     *core.__all__,
     *counting.__all__,
     *decompose.__all__,
