@@ -13,10 +13,12 @@ displays a player in a notebook.
 from __future__ import annotations
 
 import base64
+import html
 import io
 import re
 from dataclasses import dataclass, field
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -30,6 +32,8 @@ __all__ = [
     "AnimationHTML",
     "figure_png",
     "frames_to_html",
+    "player_html",
+    "png_bytes",
     "render_figure_frames",
 ]
 
@@ -141,16 +145,6 @@ def _png_size(png):
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
-def _escape(text):
-    return (
-        str(text)
-        .replace("&", "&amp;")
-        .replace('"', "&quot;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-    )
-
-
 def frames_to_html(
     frames,
     *,
@@ -223,13 +217,13 @@ def frames_to_html(
         "play_icon": repr(_icon("play")),
         "pause_icon": repr(_icon("pause")),
     }
-    html = (
+    page = (
         _PLAYER_STYLE
         % {"width": width}
-        + f'<div class="sepconv-player" data-animation="{_escape(name)}" '
-        f'role="group" aria-label="{_escape(alt or name)}">'
+        + f'<div class="sepconv-player" data-animation="{html.escape(name)}" '
+        f'role="group" aria-label="{html.escape(alt or name)}">'
         f'<img src="{uris[0]}" width="{width}" height="{height}" '
-        f'alt="{_escape(alt)}">'
+        f'alt="{html.escape(alt)}">'
         f'<div class="sepconv-player-controls" style="display: none">{buttons}'
         f'<input type="range" min="0" max="{len(frames) - 1}" value="0" '
         f'aria-label="Frame"><output>1 / {len(frames)}</output></div>'
@@ -237,35 +231,47 @@ def frames_to_html(
         "animate.</p>"
         f"{script}</div>"
     )
-    markup = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]*", "", html)
+    markup = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]*", "", page)
     if re.search(r"https?:|//[a-z]", markup, flags=re.IGNORECASE):
         raise RuntimeError("the player refers to an external resource")
-    if len(html.encode("utf-8")) > max_bytes:
+    if len(page.encode("utf-8")) > max_bytes:
         raise ValueError(
-            f"animation {name!r} is {len(html.encode('utf-8'))} bytes, over the "
+            f"animation {name!r} is {len(page.encode('utf-8'))} bytes, over the "
             f"budget max_bytes={max_bytes}: use fewer frames, a smaller figure or a "
             "lower dpi (or raise max_bytes deliberately)"
         )
-    return html
+    return page
 
 
-def figure_png(fig, *, colors=64):
-    """The figure as a palette PNG (deterministic bytes, no metadata)."""
+def png_bytes(rgb, *, colors=0, fast=False):
+    """An RGB(A) array as PNG bytes (deterministic, no metadata).
+
+    ``colors`` > 0 makes a palette PNG of that many colours (half the size of
+    frames stored in a page); ``fast`` trades size for speed (a picture sent
+    to the browser once, never stored).
+    """
     from PIL import Image
 
-    canvas = fig.canvas
-    if not isinstance(canvas, FigureCanvasAgg):
-        canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    rgb = np.asarray(canvas.buffer_rgba())[..., :3]
-    image = Image.fromarray(np.ascontiguousarray(rgb))
+    image = Image.fromarray(np.ascontiguousarray(np.asarray(rgb)[..., :3]))
     if colors:
         image = image.quantize(
             colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
         )
     buffer = io.BytesIO()
-    image.save(buffer, format="png", optimize=True)
+    if fast:
+        image.save(buffer, format="png", compress_level=1)
+    else:
+        image.save(buffer, format="png", optimize=True)
     return buffer.getvalue()
+
+
+def figure_png(fig, *, colors=64):
+    """The figure drawn as a palette PNG (see :func:`png_bytes`)."""
+    canvas = fig.canvas
+    if not isinstance(canvas, FigureCanvasAgg):
+        canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return png_bytes(canvas.buffer_rgba(), colors=colors)
 
 
 def render_figure_frames(fig, update, count, *, colors=64):
@@ -305,6 +311,15 @@ def render_figure_frames(fig, update, count, *, colors=64):
         update(k)
         frames.append(figure_png(fig, colors=colors))
     return frames
+
+
+def player_html(fig, update, count, *, name, alt, interval, max_bytes=MAX_HTML_BYTES):
+    """The player of ``count`` frames of ``fig``, drawn in :data:`FRAME_STYLE`
+    (``update(k)`` sets frame ``k``); see :func:`frames_to_html`."""
+    with mpl.rc_context(FRAME_STYLE):
+        frames = render_figure_frames(fig, update, count)
+    return frames_to_html(frames, name=name, alt=alt, interval=interval,
+                          max_bytes=max_bytes)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -32,11 +32,13 @@ top (the y axis is inverted), so cell ``(i, j)`` of a grid whose origin is
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import matplotlib as mpl
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection, PolyCollection
+from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 from matplotlib.path import Path
@@ -56,20 +58,25 @@ __all__ = [
     "ROLE_COLORS",
     "GlyphLabels",
     "Grid",
+    "Scan",
     "Stack",
     "Table",
     "Window",
+    "cell_quads",
     "draw_depthwise_stacking",
     "draw_grid",
     "draw_pointwise_filter",
+    "draw_scan",
     "draw_stack",
     "format_number",
     "format_products",
     "highlight_window",
     "html_table",
     "legend",
+    "new_figure",
     "plot_depthwise_cost_ratio",
     "plot_spatial_cost_ratio",
+    "so_far",
     "use_book_style",
 ]
 
@@ -91,30 +98,18 @@ def _tint(color, amount):
     return mpl.colors.to_hex(1 - amount * (1 - rgb))
 
 
+def _role(edge, amount, label, face=None):
+    return {"edge": edge, "face": face or _tint(edge, amount), "label": label}
+
+
 #: For each role, ``"edge"`` (strong colour, for edges and lines), ``"face"``
 #: (light tint, for cell faces) and ``"label"`` (the legend's wording).
 ROLE_COLORS = {
-    "input": {"edge": INPUT_COLOR, "face": _tint(INPUT_COLOR, 0.22), "label": "input"},
-    "kernel": {
-        "edge": KERNEL_COLOR,
-        "face": _tint(KERNEL_COLOR, 0.25),
-        "label": "kernel / window",
-    },
-    "output": {
-        "edge": OUTPUT_COLOR,
-        "face": _tint(OUTPUT_COLOR, 0.25),
-        "label": "output",
-    },
-    "intermediate": {
-        "edge": INTERMEDIATE_COLOR,
-        "face": _tint(INTERMEDIATE_COLOR, 0.3),
-        "label": "intermediate",
-    },
-    "padding": {
-        "edge": PADDING_COLOR,
-        "face": "#F2F2F2",
-        "label": "zero padding",
-    },
+    "input": _role(INPUT_COLOR, 0.22, "input"),
+    "kernel": _role(KERNEL_COLOR, 0.25, "kernel / window"),
+    "output": _role(OUTPUT_COLOR, 0.25, "output"),
+    "intermediate": _role(INTERMEDIATE_COLOR, 0.3, "intermediate"),
+    "padding": _role(PADDING_COLOR, 0, "zero padding", face="#F2F2F2"),
 }
 
 #: The book's rcParams; apply with :func:`use_book_style` or
@@ -261,12 +256,27 @@ def format_products(
     return text + " = " + format_number(result, decimals=decimals)
 
 
+def new_figure(size, *, dpi=None, pyplot=False):
+    """A figure of ``size`` inches: pyplot-managed (shown inline) or on a bare
+    Agg canvas (drawn to PNG by animations and explorers).
+
+    Examples
+    --------
+    >>> new_figure((2, 1), dpi=50).canvas.get_width_height()
+    (100, 50)
+    """
+    if pyplot:
+        import matplotlib.pyplot as plt
+
+        return plt.figure(figsize=size, dpi=dpi)
+    fig = Figure(figsize=size, dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig
+
+
 def _new_axes(size):
     """A fresh pyplot figure and axes, ``size`` in inches."""
-    import matplotlib.pyplot as plt
-
-    fig = plt.figure(figsize=size)
-    return fig.add_subplot()
+    return new_figure(size, pyplot=True).add_subplot()
 
 
 def _grid_axes(ax, *, width=6.0, height=3.0):
@@ -371,25 +381,21 @@ class GlyphLabels:
         ]
         self.set(lines, positions)
 
-    @property
-    def text(self):
-        """The labels joined by newlines."""
-        return "\n".join(self.strings)
 
+def cell_quads(cells, origin=(0.0, 0.0)):
+    """The corners of cells ``(i, j)`` of a grid whose top-left is ``origin``.
 
-def _cell_quads(x0, y0, rows, cols):
-    """Corners of the cells of a ``rows x cols`` grid at ``(x0, y0)``."""
-    j, i = np.meshgrid(np.arange(cols), np.arange(rows))
-    x, y = x0 + j.ravel(), y0 + i.ravel()
-    return np.stack(
-        [
-            np.stack([x, y], 1),
-            np.stack([x + 1, y], 1),
-            np.stack([x + 1, y + 1], 1),
-            np.stack([x, y + 1], 1),
-        ],
-        axis=1,
-    )
+    Examples
+    --------
+    >>> cell_quads([(1, 2)], origin=(0.5, 0))
+    [[(2.5, 1), (3.5, 1), (3.5, 2), (2.5, 2)]]
+    """
+    x0, y0 = origin
+    return [
+        [(x0 + j, y0 + i), (x0 + j + 1, y0 + i), (x0 + j + 1, y0 + i + 1),
+         (x0 + j, y0 + i + 1)]
+        for i, j in cells
+    ]  # fmt: skip
 
 
 class Grid:
@@ -482,10 +488,6 @@ class Grid:
         """Top-left corner ``(x, y)`` of cell ``(i, j)`` (padded coordinates)."""
         return (self.origin[0] + j, self.origin[1] + i)
 
-    def cell_center(self, i, j):
-        """Centre ``(x, y)`` of cell ``(i, j)`` (padded coordinates)."""
-        return (self.origin[0] + j + 0.5, self.origin[1] + i + 0.5)
-
     def extent(self):
         """``(x0, x1, y0, y1)`` of the shown grid, padding included."""
         rows, cols = self.padded_shape
@@ -521,14 +523,6 @@ class Grid:
         self._draw()
         return self
 
-    def set_role(self, role):
-        """Recolour the grid for ``role`` (a key of :data:`ROLE_COLORS`)."""
-        _check_role(role)
-        self.role = role
-        if self.label is not None:
-            self.label.set_color(ROLE_COLORS[role]["edge"])
-        return self.update(self.values)
-
     def update(self, values, *, padding=None, highlight=None, faces=None):
         """Show ``values`` (a 2-D array; NaN = not computed yet) in place.
 
@@ -562,14 +556,9 @@ class Grid:
         self.faces = None if faces is None else np.asarray(faces, dtype=object)
         self.highlight = None if highlight is None else tuple(highlight)
         self.strings[...] = ""
+        self.strings[:rows, :cols] = "0"  # the padding
         for (i, j), v in np.ndenumerate(values):
             self.strings[i + t, j + left] = format_number(v, decimals=self.decimals)
-        for i in range(rows):
-            for j in range(cols):
-                if not (
-                    t <= i < t + values.shape[0] and left <= j < left + values.shape[1]
-                ):
-                    self.strings[i, j] = "0"
         self._draw()
         return self
 
@@ -612,7 +601,7 @@ class Grid:
                     ink.append(color)
         layout = (self.origin, rows, cols)
         if layout != getattr(self, "_layout", None):  # rebuilding paths is slow
-            self.cells.set_verts(list(_cell_quads(*self.origin, rows, cols)))
+            self.cells.set_verts(cell_quads(np.ndindex(rows, cols), self.origin))
             self._layout = layout
         self.cells.set_facecolor(face or "none")
         self.cells.set_edgecolor(edge or "none")
@@ -744,7 +733,7 @@ class Window:
         ax = grid.ax
         self.grid = grid
         self.capacity = capacity
-        self.kernel_shape = (1, 1)
+        self.kernel_size = (1, 1)
         self.dilation = (1, 1)
         self.kernel = None
         self.row = self.col = 0
@@ -790,7 +779,7 @@ class Window:
 
     def __repr__(self):
         return (
-            f"Window(row={self.row}, col={self.col}, kernel_shape={self.kernel_shape}, "
+            f"Window(row={self.row}, col={self.col}, kernel_size={self.kernel_size}, "
             f"dilation={self.dilation})"
         )
 
@@ -808,40 +797,37 @@ class Window:
         self.visible = bool(visible)
         return self.move(self.row, self.col)
 
-    def move(self, row, col, *, kernel=None, kernel_shape=None, dilation=None):
+    def move(self, row, col, *, kernel=None, kernel_size=None, dilation=None):
         """Put the window's top-left tap on padded cell ``(row, col)``.
 
-        ``kernel`` (values), ``kernel_shape`` and ``dilation`` may change
+        ``kernel`` (values), ``kernel_size`` and ``dilation`` may change
         too, within the capacity the window was drawn with.
         """
         if kernel is not None:
             kernel = as_array(kernel, "kernel", ndim=2)
             self.kernel = kernel
-            kernel_shape = kernel.shape
-        if kernel_shape is not None:
-            kernel_shape = tuple(kernel_shape)
-            if kernel_shape[0] * kernel_shape[1] > self.capacity:
-                fail("kernel_shape", f"at most {self.capacity} taps", kernel_shape)
-            self.kernel_shape = kernel_shape
-            if self.kernel is not None and self.kernel.shape != kernel_shape:
+            kernel_size = kernel.shape
+        if kernel_size is not None:
+            kernel_size = tuple(kernel_size)
+            if kernel_size[0] * kernel_size[1] > self.capacity:
+                fail("kernel_size", f"at most {self.capacity} taps", kernel_size)
+            self.kernel_size = kernel_size
+            if self.kernel is not None and self.kernel.shape != kernel_size:
                 self.kernel = None
         if dilation is not None:
             self.dilation = tuple(dilation)
         self.row, self.col = int(row), int(col)
-        kh, kw = self.kernel_shape
+        kh, kw = self.kernel_size
         dh, dw = self.dilation
         x0, y0 = self.grid.cell_origin(self.row, self.col)
-        quads, strings, corners = [], [], []
+        taps = [(u * dh, v * dw) for u in range(kh) for v in range(kw)]
+        taps = taps if self.visible else []
+        self.taps.set_verts(cell_quads(taps, (x0, y0)))
+        strings, corners = [], []
+        if self.kernel is not None:
+            strings = ["×" + format_number(w) for w in self.kernel.ravel()[: len(taps)]]
+            corners = [(x0 + j + 0.96, y0 + i + 0.96) for i, j in taps]
         edge = ROLE_COLORS["kernel"]["edge"]
-        if self.visible:
-            for u in range(kh):
-                for v in range(kw):
-                    x, y = x0 + v * dw, y0 + u * dh
-                    quads.append([(x, y), (x + 1, y), (x + 1, y + 1), (x, y + 1)])
-                    if self.kernel is not None:
-                        strings.append("×" + format_number(self.kernel[u, v]))
-                        corners.append((x + 0.96, y + 0.96))
-        self.taps.set_verts(quads)
         if self.weights is not None:
             for k, text in enumerate(self.weights):
                 text.set_visible(k < len(strings))
@@ -866,7 +852,7 @@ def highlight_window(
     grid,
     row,
     col,
-    kernel_shape=(3, 3),
+    kernel_size=(3, 3),
     *,
     dilation=1,
     kernel=None,
@@ -883,7 +869,7 @@ def highlight_window(
     row, col : int
         Padded coordinates of the top-left tap, e.g. ``(i*s, j*s)`` for
         output cell ``(i, j)`` with stride ``s``.
-    kernel_shape : (kh, kw)
+    kernel_size : (kh, kw)
         The kernel's shape (ignored when ``kernel`` is given).
     dilation : int or (dh, dw), keyword-only
         Spacing between taps (1 = adjacent cells).
@@ -914,8 +900,8 @@ def highlight_window(
         fail("grid", "a Grid made by draw_grid", grid, error=TypeError)
     if kernel is not None:
         kernel = as_array(kernel, "kernel", ndim=2)
-        kernel_shape = kernel.shape
-    kh, kw = (check_int(k, "kernel_shape", minimum=1) for k in kernel_shape)
+        kernel_size = kernel.shape
+    kh, kw = (check_int(k, "kernel_size", minimum=1) for k in kernel_size)
     dh, dw = (dilation, dilation) if np.ndim(dilation) == 0 else dilation
     dh, dw = check_int(dh, "dilation", minimum=1), check_int(dw, "dilation", minimum=1)
     n = kh * kw if capacity is None else max(kh * kw, check_int(capacity, "capacity"))
@@ -928,9 +914,260 @@ def highlight_window(
         fast_text=fast_text,
         show_weights=kernel is not None,
     )
-    return window.move(
-        row, col, kernel=kernel, kernel_shape=(kh, kw), dilation=(dh, dw)
+    return window.move(row, col, kernel=kernel, kernel_size=(kh, kw), dilation=(dh, dw))
+
+
+def so_far(values, position):
+    """``values`` with the cells after ``position`` (in reading order) blank.
+
+    What a scan has computed when it reaches output cell ``position``; a
+    ``(C, H, W)`` stack is blanked channel by channel.
+
+    Examples
+    --------
+    >>> so_far(np.arange(4.0).reshape(2, 2), (0, 1))
+    array([[ 0.,  1.],
+           [nan, nan]])
+    """
+    shown = np.array(values, dtype=float)
+    h, w = shown.shape[-2:]
+    shown[..., np.arange(h * w).reshape(h, w) > position[0] * w + position[1]] = np.nan
+    return shown
+
+
+#: Offset between the layers of a pointwise filter column, in cells.
+_COLUMN_STEP = 0.62
+
+
+class Scan:
+    """Inputs ⋆ kernel = output in a row, a window on each input: the picture
+    of a convolution being computed. Made by :func:`draw_scan`.
+
+    Attributes
+    ----------
+    inputs : list of Grid
+        One per input channel, side by side.
+    kernel : Grid or Stack
+        The kernel (a :class:`Stack` column for a pointwise filter).
+    output : Grid
+    windows : list of Window
+        One per input channel.
+    symbols : list of matplotlib Text
+        The "⋆" and "=" in the middle of the gaps between the panels.
+    rows, width : float
+        Height and width of the row of panels, in cells.
+    """
+
+    def __init__(self, ax, *, origin, gap, channel_gap, symbol_sizes, show_weights):
+        self.ax, self.gap, self.channel_gap = ax, gap, channel_gap
+        self.origin = tuple(float(v) for v in origin)
+        self.show_weights = show_weights
+        self.symbols = [
+            ax.text(0, 0, s, ha="center", va="center", fontsize=size)
+            for s, size in zip("⋆=", symbol_sizes, strict=True)
+        ]
+        self.inputs, self.windows = [], []
+        self.kernel = self.output = None
+
+    def _arrays(self, inputs, kernel, output, padding, dilation):
+        """Keep the arrays; return the panels' top-left corners, laid out
+        left to right from their sizes and centred on the tallest."""
+        x = as_array(inputs, "inputs", ndim=(2, 3))
+        self.values = list(x) if x.ndim == 3 else [x]
+        self.weights = as_array(kernel, "kernel", ndim=(1, 2))
+        if self.weights.ndim == 1 and self.weights.size != len(self.values):
+            fail("kernel", f"one weight per input channel ({len(self.values)})", kernel)
+        self.out = as_array(output, "output", ndim=2)
+        self.padding = resolve_padding(padding, None)
+        self.dilation = check_int(dilation, "dilation", minimum=1)
+        t, b, left, r = self.padding
+        self.padded = [np.pad(v, ((t, b), (left, r))) for v in self.values]
+        if self.weights.ndim == 1:
+            side = 1 + (self.weights.size - 1) * _COLUMN_STEP
+            kernel_box = (side, side)
+        else:
+            kernel_box = self.weights.shape[::-1]
+        boxes = [
+            *(v.shape[::-1] for v in self.padded),
+            kernel_box,
+            self.out.shape[::-1],
+        ]
+        gaps = [0.0] + [self.channel_gap] * (len(boxes) - 3) + [self.gap] * 2
+        x, y0 = self.origin
+        self.rows = max(h for _, h in boxes)
+        corners = []
+        for (w, h), gap in zip(boxes, gaps, strict=True):
+            x += gap
+            corners.append((x, y0 + (self.rows - h) / 2))
+            x += w
+        self.width = x - self.origin[0]
+        for symbol, (xc, _) in zip(self.symbols, corners[-2:], strict=True):
+            symbol.set_position((xc - self.gap / 2, y0 + self.rows / 2))
+        return corners
+
+    @property
+    def window_size(self):
+        """``(kh, kw)``: the kernel's size, ``(1, 1)`` for a pointwise filter."""
+        return (1, 1) if self.weights.ndim == 1 else self.weights.shape
+
+    def _window_kernels(self):
+        if not self.show_weights:
+            return [None] * len(self.values)
+        if self.weights.ndim == 1:  # a pointwise filter: one weight per channel
+            return [w.reshape(1, 1) for w in self.weights]
+        return [self.weights] * len(self.values)
+
+    def set(self, inputs, kernel, output, *, padding=0, dilation=1):
+        """Show new arrays in place (a grid kernel; within the capacity)."""
+        corners = self._arrays(inputs, kernel, output, padding, dilation)
+        for grid, values, corner in zip(
+            self.inputs, self.values, corners, strict=False
+        ):
+            grid.move_to(corner).update(values, padding=padding)
+        self.kernel.move_to(corners[-2]).update(self.weights)
+        self.output.move_to(corners[-1])
+        return self
+
+    def show(self, position, corner):
+        """Put the windows at padded cell ``corner`` and show the output up to
+        cell ``position`` (highlighted); return the products summed there."""
+        (r, c), (kh, kw), d = corner, self.window_size, self.dilation
+        for window, kernel in zip(self.windows, self._window_kernels(), strict=True):
+            window.move(r, c, kernel=kernel, kernel_size=(kh, kw), dilation=(d, d))
+        self.output.update(so_far(self.out, position), highlight=position)
+        rows, cols = (
+            slice(r, r + (kh - 1) * d + 1, d),
+            slice(c, c + (kw - 1) * d + 1, d),
+        )
+        return format_products(
+            np.stack([x[rows, cols] for x in self.padded]),
+            self.weights,
+            total=self.out[tuple(position)],
+            per_line=kw if kw > 1 else None,
+        )
+
+
+def draw_scan(
+    inputs,
+    kernel,
+    output,
+    ax=None,
+    *,
+    padding=0,
+    dilation=1,
+    origin=(0.0, 0.0),
+    roles=("input", "output"),
+    labels=None,
+    gap=1.0,
+    channel_gap=0.8,
+    symbol_sizes=(16, 12),
+    fontsize=None,
+    show_weights=True,
+    weight_fontsize=None,
+    capacity=None,
+    fast_text=False,
+):
+    """Draw a scan: the input ⋆ the kernel = the output, with a window.
+
+    The one picture of a kernel scanning an image, used by the animations,
+    the scan explorer and static figures. The panels are laid out from their
+    sizes, left to right, centred on the tallest; :meth:`Scan.show` moves
+    the window and fills the output in reading order.
+
+    Parameters
+    ----------
+    inputs : array_like, (H, W) or (C, H, W)
+        The image; several channels are drawn side by side.
+    kernel : array_like, (kh, kw) or (C,)
+        A 2-D kernel, or a pointwise filter (one weight per input channel,
+        drawn as a column; each channel's window shows its weight).
+    output : array_like, 2-D
+        The result, shown cell by cell as the scan reaches it.
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new pyplot figure.
+    padding : int, (h, w) or "valid", keyword-only
+        Zero padding drawn around each input, as in :func:`draw_grid`.
+    dilation : int, keyword-only
+        Spacing between the window's taps.
+    origin : (x, y), keyword-only
+        Top-left corner of the row of panels.
+    roles : (str, str), keyword-only
+        Colour roles of the input and the output.
+    labels : dict, keyword-only, optional
+        Captions: ``"inputs"`` (one per channel), ``"kernel"``, ``"output"``.
+    gap, channel_gap : float, keyword-only
+        Cells between the panels (the symbols sit in the middle), and
+        between input channels.
+    symbol_sizes : (float, float), keyword-only
+        Font sizes of "⋆" and "=".
+    fontsize : float, keyword-only, optional
+        Size of the values, as in :func:`draw_grid`.
+    show_weights : bool, keyword-only
+        Write the kernel's weights small in the window's cells.
+    weight_fontsize : float, keyword-only, optional
+        Their size, as in :func:`highlight_window`.
+    capacity : (side, kernel_side), keyword-only, optional
+        The largest padded input and output (``side x side``) and kernel
+        :meth:`Scan.set` may show later.
+    fast_text : bool, keyword-only
+        As in :func:`draw_grid`.
+
+    Returns
+    -------
+    Scan
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> x, k = np.arange(9.0).reshape(3, 3), np.ones((2, 2))
+    >>> out = np.array([[8.0, 12], [20, 24]])
+    >>> scan = draw_scan(x, k, out, Figure().add_subplot())
+    >>> print(scan.show((0, 1), (0, 1)))
+    1×1 + 2×1
+    + 4×1 + 5×1 = 12
+    >>> scan.output.strings[1, 0], scan.kernel.origin, scan.width
+    ('', (4.0, 0.5), 9.0)
+    """
+    labels = labels or {}
+    ax = _grid_axes(ax)
+    scan = Scan(
+        ax,
+        origin=origin,
+        gap=gap,
+        channel_gap=channel_gap,
+        symbol_sizes=symbol_sizes,
+        show_weights=show_weights,
     )
+    corners = scan._arrays(inputs, kernel, output, padding, dilation)
+    side = k_side = None
+    if capacity is not None:
+        side, k_side = ((v, v) for v in capacity)
+    grid = partial(draw_grid, ax=ax, fontsize=fontsize, fast_text=fast_text)
+    names = labels.get("inputs", [None] * len(scan.values))
+    for values, corner, name in zip(scan.values, corners, names, strict=False):
+        options = {"padding": padding, "label": name, "capacity": side}
+        scan.inputs.append(grid(values, role=roles[0], origin=corner, **options))
+    if scan.weights.ndim == 1:
+        x0, y0 = corners[-2]
+        front = (x0, y0 + (scan.weights.size - 1) * _COLUMN_STEP)
+        scan.kernel = draw_pointwise_filter(
+            scan.weights,
+            ax,
+            origin=front,
+            fontsize=fontsize,
+            label=labels.get("kernel"),
+        )
+    else:
+        scan.kernel = grid(scan.weights, role="kernel", origin=corners[-2],
+                           label=labels.get("kernel"), capacity=k_side)  # fmt: skip
+    scan.output = grid(scan.out, role=roles[1], origin=corners[-1],
+                       label=labels.get("output"), capacity=side)  # fmt: skip
+    taps = None if capacity is None else capacity[1] ** 2
+    for g, weights in zip(scan.inputs, scan._window_kernels(), strict=True):
+        window = highlight_window(g, 0, 0, scan.window_size, kernel=weights,
+                                  capacity=taps, fontsize=weight_fontsize)  # fmt: skip
+        scan.windows.append(window)
+    return scan
 
 
 def legend(ax=None, *, roles=("input", "kernel", "output"), extra=(), **legend_kw):
@@ -1258,12 +1495,21 @@ def draw_depthwise_stacking(
     return {"maps": grids, "arrow": arrow, "stack": stack}
 
 
-def _ratio_axes(ax, xlabel, ylabel):
+def _ratio_curves(ax, labels, curves, limits):
+    """Draw ``(xs, ys, label, limit)`` curves, each with its limit dashed."""
     if ax is None:
         ax = _new_axes((5.0, 3.0))
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    return ax
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
+    drawn = {"curves": [], "limits": []}
+    for xs, ys, label, limit in curves:
+        (line,) = ax.plot(xs, ys, marker="o", markersize=3, label=label)
+        drawn["curves"].append(line)
+        if limits:
+            dashed = {"color": line.get_color(), "linestyle": "--", "linewidth": 1.0}
+            drawn["limits"].append(ax.axhline(limit, **dashed))
+    ax.legend(loc="upper right")
+    return ax, drawn
 
 
 def plot_spatial_cost_ratio(sizes, kernel_sizes=(3, 5, 7), ax=None, *, limits=True):
@@ -1298,26 +1544,16 @@ def plot_spatial_cost_ratio(sizes, kernel_sizes=(3, 5, 7), ax=None, *, limits=Tr
     [1.3333, 0.8889, 0.7619]
     """
     ns = [check_int(n, "sizes", minimum=1) for n in sizes]
-    ms = [check_int(m, "kernel_sizes", minimum=1) for m in kernel_sizes]
-    ax = _ratio_axes(ax, "image size N", "separable / full multiplications")
-    curves, asymptotes = [], []
-    for m in ms:
+    curves = []
+    for m in (check_int(m, "kernel_sizes", minimum=1) for m in kernel_sizes):
         xs = [n for n in ns if n >= m]
         ys = [float(counting.spatial_cost_ratio(n, m)) for n in xs]
-        (line,) = ax.plot(xs, ys, marker="o", markersize=3, label=f"m = {m}")
-        curves.append(line)
-        if limits:
-            asymptotes.append(
-                ax.axhline(
-                    float(counting.spatial_cost_ratio_limit(m)),
-                    color=line.get_color(),
-                    linestyle="--",
-                    linewidth=1.0,
-                )
-            )
+        limit = float(counting.spatial_cost_ratio_limit(m))
+        curves.append((xs, ys, f"m = {m}", limit))
+    labels = ("image size N", "separable / full multiplications")
+    ax, drawn = _ratio_curves(ax, labels, curves, limits)
     ax.set_ylim(0, max(1.05, ax.get_ylim()[1]))
-    ax.legend(loc="upper right")
-    return {"curves": curves, "limits": asymptotes}
+    return drawn
 
 
 def plot_depthwise_cost_ratio(
@@ -1353,23 +1589,15 @@ def plot_depthwise_cost_ratio(
     [1.1111, 0.2222]
     """
     ncs = [check_int(n, "out_channels", minimum=1) for n in out_channels]
-    hs = [check_int(h, "kernel_sizes", minimum=1) for h in kernel_sizes]
-    ax = _ratio_axes(ax, "number of filters Nc", "separable / standard multiplications")
-    ax.set_xscale("log", base=2)
-    curves, asymptotes = [], []
-    for h in hs:
+    curves = []
+    for h in (check_int(h, "kernel_sizes", minimum=1) for h in kernel_sizes):
         ys = [float(counting.separable_layer_ratio(h, n)) for n in ncs]
-        (line,) = ax.plot(ncs, ys, marker="o", markersize=3, label=f"h = {h}")
-        curves.append(line)
-        if limits:
-            asymptotes.append(
-                ax.axhline(
-                    1 / h**2, color=line.get_color(), linestyle="--", linewidth=1.0
-                )
-            )
+        curves.append((ncs, ys, f"h = {h}", 1 / h**2))
+    labels = ("number of filters Nc", "separable / standard multiplications")
+    ax, drawn = _ratio_curves(ax, labels, curves, limits)
+    ax.set_xscale("log", base=2)
     ax.set_ylim(0, None)
-    ax.legend(loc="upper right")
-    return {"curves": curves, "limits": asymptotes}
+    return drawn
 
 
 # ================================================================== tables

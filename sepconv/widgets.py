@@ -17,8 +17,10 @@ Explorers, each with its static figure and its precomputed scrubber:
 The website has no kernel, so a saved widget would be a slider that changes
 nothing. A chapter shows the static figure (made by the same drawing code at
 the default values) and, where a sweep teaches something, the scrubber: a
-self-contained jshtml player over the slider's values (the player of
-:mod:`sepconv.animation`). The live explorer follows, for JupyterLab.
+self-contained jshtml player over the slider's values (the player the
+animations use). The live explorer follows, for JupyterLab. The scan
+explorer draws the scan picture of :func:`sepconv.plotting.draw_scan`, as the
+animations and static figures do.
 
 How the explorers work, without ipympl or any other extension: the figure is
 a plain matplotlib :class:`~matplotlib.figure.Figure` on an Agg canvas; a
@@ -42,13 +44,12 @@ import re
 import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 import ipywidgets as widgets
 import matplotlib as mpl
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
-from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
 from . import _player, core, counting, decompose, kernels
@@ -76,27 +77,8 @@ _DPI = 100
 
 
 def _figure(size, *, pyplot=False):
-    """A figure for a view: pyplot-managed (static, shown inline) or bare Agg."""
-    if pyplot:
-        import matplotlib.pyplot as plt
-
-        return plt.figure(figsize=size, dpi=_DPI)
-    fig = Figure(figsize=size, dpi=_DPI)
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _encode(canvas):
-    """The Agg canvas's current pixels as PNG bytes, fast (low compression:
-    sent to the browser once, never stored)."""
-    from PIL import Image
-
-    rgb = np.asarray(canvas.buffer_rgba())[..., :3]
-    buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(rgb)).save(
-        buffer, format="png", compress_level=1
-    )
-    return buffer.getvalue()
+    """A view's figure: pyplot-managed (a static figure) or on a bare Agg canvas."""
+    return pl.new_figure(size, dpi=_DPI, pyplot=pyplot)
 
 
 def _show_region(ax, x0, x1, y0, y1):
@@ -160,15 +142,21 @@ def _readout(title, rows, error=""):
 class _View:
     """Draws one explorer's picture; ``update(**values)`` returns the numbers.
 
-    ``animated`` lists the artists an update may change; everything else
-    (axes, ticks, labels, legends) is drawn once.
+    ``draw(fig)`` makes the artists, in the book style, and returns those an
+    update may change (``animated``); everything else (axes, ticks, labels,
+    legends) is drawn once.
     """
 
     title = ""
-    animated = ()
+    style = MappingProxyType({})
 
     def __init__(self, fig):
         self.fig = fig
+        with mpl.rc_context({**pl.BOOK_STYLE, **self.style}):
+            self.animated = self.draw(fig)
+
+    def draw(self, fig):  # pragma: no cover - every view overrides it
+        raise NotImplementedError
 
     def update(self, **values):  # pragma: no cover - every view overrides it
         raise NotImplementedError
@@ -215,22 +203,25 @@ class Explorer(widgets.VBox):
         self.readout.add_class("sepconv-readout")
         self.output = widgets.Output()
         # what an invalid combination shows over the last valid picture
-        fig = view.fig
-        self.veil = fig.add_artist(
-            Rectangle(
-                (0, 0),
-                1,
-                1,
-                transform=fig.transFigure,
-                facecolor=(1, 1, 1, 0.8),
-                edgecolor="#b8b8b8",
-                hatch="///",
-                linewidth=0,
-                zorder=50,
-                visible=False,
-                animated=True,
-            )
+        fig, hidden = view.fig, {"visible": False, "animated": True}
+        veil = Rectangle(
+            (0, 0),
+            1,
+            1,
+            transform=fig.transFigure,
+            facecolor=(1, 1, 1, 0.8),
+            edgecolor="#b8b8b8",
+            hatch="///",
+            linewidth=0,
+            zorder=50,
+            **hidden,
         )
+        self.veil = fig.add_artist(veil)
+        box = {
+            "boxstyle": "round,pad=0.5",
+            "facecolor": "white",
+            "edgecolor": pl.KERNEL_COLOR,
+        }
         self.message = fig.text(
             0.5,
             0.5,
@@ -239,13 +230,8 @@ class Explorer(widgets.VBox):
             va="center",
             fontsize=10,
             zorder=51,
-            visible=False,
-            animated=True,
-            bbox={
-                "boxstyle": "round,pad=0.5",
-                "facecolor": "white",
-                "edgecolor": pl.KERNEL_COLOR,
-            },
+            bbox=box,
+            **hidden,
         )
         super().__init__(
             [*self._control_rows(groups), self.image, self.readout, self.output]
@@ -301,7 +287,7 @@ class Explorer(widgets.VBox):
         artists = [*self.view.animated, self.veil, self.message]
         for artist in sorted(artists, key=lambda a: a.get_zorder()):
             fig.draw_artist(artist)
-        return _encode(canvas)
+        return _player.png_bytes(canvas.buffer_rgba(), fast=True)
 
     def __repr__(self):
         # the text form is what a page without a kernel shows: say so, stably
@@ -322,14 +308,13 @@ class Explorer(widgets.VBox):
         bundle = super()._repr_mimebundle_(**kwargs)
         from PIL import Image
 
-        picture = Image.open(io.BytesIO(self.image.value))
-        buffer = io.BytesIO()
-        picture.save(buffer, format="png", optimize=True)
-        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        picture = np.asarray(Image.open(io.BytesIO(self.image.value)))
+        data = base64.b64encode(_player.png_bytes(picture)).decode("ascii")
+        height, width = picture.shape[:2]
         bundle["text/html"] = (
             '<div class="sepconv-explorer-stored">'
-            f'<img src="data:image/png;base64,{data}" width="{picture.width}" '
-            f'height="{picture.height}" style="max-width: 100%; height: auto" '
+            f'<img src="data:image/png;base64,{data}" width="{width}" '
+            f'height="{height}" style="max-width: 100%; height: auto" '
             f'alt="{html.escape(self.view.title)}, at its starting values">'
             "<p><em>Live explorer: run the cell to move its sliders.</em></p>"
             "</div>"
@@ -427,88 +412,60 @@ _SCAN = _ScanLimits()
 
 
 class _ScanView(_View):
-    """A kernel scanning an image: window, output so far, products."""
+    """A kernel scanning an image (:func:`sepconv.plotting.draw_scan`), the
+    pixels no window reads hatched, and the products."""
 
     title = "A kernel scanning an image"
 
-    def __init__(self, fig):
-        super().__init__(fig)
+    def draw(self, fig):
         rng = np.random.default_rng(0)
         self.image = rng.integers(0, 4, size=(_SCAN.image, _SCAN.image)).astype(float)
-        self.kernel = rng.integers(-1, 2, size=(_SCAN.kernel, _SCAN.kernel)).astype(
-            float
-        )
-        side = _SCAN.image + 2 * _SCAN.padding
-        ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-        self.ax = ax
+        self.kernel = rng.integers(-1, 2, size=(_SCAN.kernel, _SCAN.kernel))
+        self.kernel = self.kernel.astype(float)
+        self.ax = ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
         size = 8.0
-        with mpl.rc_context(pl.BOOK_STYLE):
-            self.g_in = pl.draw_grid(
-                self.image[:3, :3],
-                ax,
-                capacity=(side, side),
-                fontsize=size,
-                fast_text=True,
-            )
-            self.g_k = pl.draw_grid(
-                self.kernel[:3, :3],
-                ax,
-                role="kernel",
-                capacity=(_SCAN.kernel, _SCAN.kernel),
-                fontsize=size,
-                fast_text=True,
-            )
-            self.g_out = pl.draw_grid(
-                np.zeros((1, 1)),
-                ax,
-                role="output",
-                capacity=(side, side),
-                fontsize=size,
-                fast_text=True,
-            )
-            self.window = pl.highlight_window(
-                self.g_in,
-                0,
-                0,
-                kernel=self.kernel[:3, :3],
-                capacity=_SCAN.kernel**2,
-                fontsize=5.5,
-                fast_text=True,
-            )
-            # input pixels that no window position reads, hatched (not only
-            # coloured) over the input grid, and counted in the legend
-            # (above the cells' faces, below the taps and the values)
-            never = {
-                "facecolor": "none",
-                "edgecolor": mpl.colors.to_rgba(pl.INPUT_COLOR, 0.6),
-                "hatch": "////",
-            }
-            z = self.g_in.cells.get_zorder() + 0.003
-            self.never = PolyCollection([], linewidths=0, zorder=z, **never)
-            ax.add_collection(self.never, autolim=False)
-            self.star = ax.text(0, 0, "⋆", ha="center", va="center", fontsize=16)
-            self.equals = ax.text(0, 0, "=", ha="center", va="center", fontsize=12)
-            self.products = pl.GlyphLabels(
-                ax, fontsize=size - 0.5, family="DejaVu Sans Mono", zorder=3
-            )
-            self.legend = pl.legend(
-                ax,
-                roles=("input", "padding", "kernel", "output"),
-                extra=[Patch(label="never visited: 0", **never)],
-                loc="lower center",
-                bbox_to_anchor=(0.5, 0.0),
-                fontsize=size,
-            )
+        self.scan = pl.draw_scan(
+            self.image[:3, :3],
+            self.kernel[:3, :3],
+            np.zeros((1, 1)),
+            ax,
+            gap=1.2,
+            fontsize=size,
+            weight_fontsize=5.5,
+            capacity=(_SCAN.image + 2 * _SCAN.padding, _SCAN.kernel),
+            fast_text=True,
+        )
+        self.window = self.scan.windows[0]
+        # input pixels that no window position reads, hatched (not only
+        # coloured) over the input grid, and counted in the legend
+        # (above the cells' faces, below the taps and the values)
+        never = {
+            "facecolor": "none",
+            "edgecolor": mpl.colors.to_rgba(pl.INPUT_COLOR, 0.6),
+            "hatch": "////",
+        }
+        z = self.scan.inputs[0].cells.get_zorder() + 0.003
+        self.never = PolyCollection([], linewidths=0, zorder=z, **never)
+        ax.add_collection(self.never, autolim=False)
+        self.products = pl.GlyphLabels(
+            ax, fontsize=size - 0.5, family="DejaVu Sans Mono", zorder=3
+        )
+        self.legend = pl.legend(
+            ax,
+            roles=("input", "padding", "kernel", "output"),
+            extra=[Patch(label="never visited: 0", **never)],
+            loc="lower center",
+            bbox_to_anchor=(0.5, 0.0),
+            fontsize=size,
+        )
         ax.set_aspect("auto")
-        self.animated = [
-            *self.g_in.artists(),
-            *self.g_k.artists(),
-            *self.g_out.artists(),
-            *self.window.artists(),
+        scan = self.scan
+        grids = (*scan.inputs, scan.kernel, scan.output, *scan.windows)
+        return [
+            *(artist for grid in grids for artist in grid.artists()),
             self.never,
             self.legend,
-            self.star,
-            self.equals,
+            *scan.symbols,
             self.products.collection,
         ]
 
@@ -524,65 +481,30 @@ class _ScanView(_View):
                 f"padding at most {_SCAN.padding})",
                 (image_size, kernel_size, padding),
             )
-        cost = counting.correlate2d_cost(
-            (n, n), k, stride=stride, padding=padding, dilation=dilation
-        )
+        geometry = {"stride": stride, "padding": padding, "dilation": dilation}
+        cost = counting.correlate2d_cost((n, n), k, **geometry)
         windows = _scan_windows(n, k, stride, padding, dilation)
         position = check_int(position, "position", minimum=0)
         if position >= len(windows):
             fail("position", f"a window number below {len(windows)}", position)
         image, kernel = self.image[:n, :n], self.kernel[:k, :k]
-        out = core.correlate2d(
-            image, kernel, stride=stride, padding=padding, dilation=dilation
-        )
+        out = core.correlate2d(image, kernel, **geometry)
         window = windows[position]
-        i, j = window.output_index
-        padded = np.pad(image, padding)
-        taps = np.array([padded[r + padding, c + padding] for r, c in window.taps])
-        # layout: input, kernel and output side by side, vertically centred
-        side = n + 2 * padding
-        oh, ow = out.shape
-        rows = max(side, k, oh)
-        self.g_in.move_to((0, (rows - side) / 2))
-        self.g_in.update(image, padding=padding)
-        never = _never_visited(n, windows)
-        x0, y0 = padding, (rows - side) / 2 + padding
-        self.never.set_verts(
-            [
-                [(x0 + c, y0 + r), (x0 + c + 1, y0 + r), (x0 + c + 1, y0 + r + 1),
-                 (x0 + c, y0 + r + 1)]
-                for r, c in zip(*np.nonzero(never), strict=True)
-            ]
-        )  # fmt: skip
-        self.legend.get_texts()[-1].set_text(f"never visited: {int(never.sum())}")
-        xk = side + 1.2
-        self.g_k.move_to((xk, (rows - k) / 2))
-        self.g_k.update(kernel)
-        xo = xk + k + 1.2
-        self.g_out.move_to((xo, (rows - oh) / 2))
-        shown = out.copy()
-        order = np.arange(out.size).reshape(out.shape)
-        shown[order > order[i, j]] = np.nan
-        self.g_out.update(shown, highlight=(i, j))
+        scan = self.scan.set(image, kernel, out, padding=padding, dilation=dilation)
         top, left = window.top_left
-        self.window.move(
-            top + padding, left + padding, kernel=kernel, dilation=(dilation, dilation)
-        )
-        self.star.set_position((xk - 0.6, rows / 2))
-        self.equals.set_position((xo - 0.6, rows / 2))
-        width = xo + ow
-        bottom = rows + 0.6 + 0.5 * k + 1.6
-        _show_region(self.ax, -0.5, max(width, 12.0) + 0.5, -0.5, bottom)
-        self.products.set_lines(
-            pl.format_products(taps, kernel, total=out[i, j], per_line=k),
-            (width / 2, rows + 0.8),
-        )
-        so_far = sum(len(w.taps) for w in windows[: position + 1])
+        products = scan.show(window.output_index, (top + padding, left + padding))
+        never = _never_visited(n, windows)
+        corner = scan.inputs[0].cell_origin(padding, padding)
+        self.never.set_verts(pl.cell_quads(np.argwhere(never), corner))
+        self.legend.get_texts()[-1].set_text(f"never visited: {int(never.sum())}")
+        bottom = scan.rows + 0.6 + 0.5 * k + 1.6
+        _show_region(self.ax, -0.5, max(scan.width, 12.0) + 0.5, -0.5, bottom)
+        self.products.set_lines(products, (scan.width / 2, scan.rows + 0.8))
         return {
             "output_shape": cost.output_shape,
             "positions": len(windows),
             "per_position": len(window.taps),
-            "so_far": so_far,
+            "so_far": sum(len(w.taps) for w in windows[: position + 1]),
             "multiplications": cost.multiplications,
             "never_visited": int(never.sum()),
         }
@@ -667,6 +589,13 @@ def scan_explorer(
     return Explorer(view, controls, limits=_scan_limits)
 
 
+def _picture(view_class, size, values):
+    """A view's picture at ``values``, as a pyplot figure (shown inline)."""
+    view = view_class(_figure(size, pyplot=True))
+    view.update(**values)
+    return view.fig
+
+
 def scan_figure(
     image_size=5, kernel_size=3, *, stride=1, padding=0, dilation=1, position=0
 ):
@@ -684,26 +613,31 @@ def scan_figure(
     True
     >>> plt.close(fig)
     """
-    view = _ScanView(_figure(_SCAN_SIZE, pyplot=True))
-    view.update(
-        image_size=image_size,
-        kernel_size=kernel_size,
-        stride=stride,
-        padding=padding,
-        dilation=dilation,
-        position=position,
+    return _picture(
+        _ScanView,
+        _SCAN_SIZE,
+        {
+            "image_size": image_size,
+            "kernel_size": kernel_size,
+            "stride": stride,
+            "padding": padding,
+            "dilation": dilation,
+            "position": position,
+        },
     )
-    return view.fig
 
 
 def _scrub(view, name, sweeps, *, alt):
     """A jshtml player over a list of parameter dicts, drawn by ``view``."""
-    with mpl.rc_context(_player.FRAME_STYLE):
-        frames = _player.render_figure_frames(
-            view.fig, lambda k: view.update(**sweeps[k]), len(sweeps)
-        )
-    html_text = _player.frames_to_html(frames, name=name, alt=alt, interval=600)
-    return _player.AnimationHTML(name, html_text, len(frames))
+    html_text = _player.player_html(
+        view.fig,
+        lambda k: view.update(**sweeps[k]),
+        len(sweeps),
+        name=name,
+        alt=alt,
+        interval=600,
+    )
+    return _player.AnimationHTML(name, html_text, len(sweeps))
 
 
 def scan_scrubber(image_size=5, kernel_size=3, *, stride=1, padding=0, dilation=1):
@@ -725,15 +659,7 @@ def scan_scrubber(image_size=5, kernel_size=3, *, stride=1, padding=0, dilation=
         "padding": padding,
         "dilation": dilation,
     }
-    count = len(
-        counting.scan_positions(
-            (image_size, image_size),
-            kernel_size,
-            stride=stride,
-            padding=padding,
-            dilation=dilation,
-        )
-    )
+    count = len(_scan_windows(image_size, kernel_size, stride, padding, dilation))
     view = _ScanView(_figure((6.0, 3.1)))
     name = f"scan_{image_size}_{kernel_size}_s{stride}_p{padding}_d{dilation}"
     sweeps = [{**params, "position": p} for p in range(count)]
@@ -752,48 +678,44 @@ class _SpatialCostView(_View):
 
     title = "Spatial separable filter: full vs separable"
 
-    def __init__(self, fig):
-        super().__init__(fig)
-        with mpl.rc_context(pl.BOOK_STYLE):
-            ax = fig.add_axes((0.08, 0.17, 0.46, 0.7))
-            bars = fig.add_axes((0.7, 0.17, 0.28, 0.7))
-            (self.curve,) = ax.plot(
-                [], [], color=pl.INPUT_COLOR, label="separable / full"
-            )
-            self.limit = ax.axhline(
-                2 / 3,
-                color=pl.KERNEL_COLOR,
-                linestyle="--",
-                linewidth=1.2,
-                label="limit 2/m",
-            )
-            (self.marker,) = ax.plot([], [], "o", color=pl.OUTPUT_COLOR, markersize=7)
-            self.note = ax.set_title("", fontsize=8.5)
-            ax.set_xlim(0, _N_MAX + 2)
-            ax.set_ylim(0, 2.1)  # the ratio is at most 2 (m = 1)
-            ax.set_xlabel("image size N")
-            ax.set_ylabel("separable / full")
-            ax.legend(loc="upper right")
-            self.bars = bars.barh(
-                [3, 2, 1, 0],
-                [0, 0, 0, 0],
-                color=[
-                    pl.KERNEL_COLOR,
-                    pl.INTERMEDIATE_COLOR,
-                    pl.OUTPUT_COLOR,
-                    pl.INPUT_COLOR,
-                ],
-            )
-            bars.set_yticks(
-                [3, 2, 1, 0], ["full m×m", "column pass", "row pass", "separable"]
-            )
-            bars.set_xlim(0, 2.05)
-            bars.set_xlabel("multiplications / full")
-            bars.grid(False)
-            bars.axvline(1, color="grey", linewidth=0.8, linestyle=":")
-            self.bar_ax = bars
-            self.ax = ax
-            self.animated = [self.curve, self.limit, self.marker, self.note, *self.bars]
+    def draw(self, fig):
+        ax = fig.add_axes((0.08, 0.17, 0.46, 0.7))
+        bars = fig.add_axes((0.7, 0.17, 0.28, 0.7))
+        (self.curve,) = ax.plot([], [], color=pl.INPUT_COLOR, label="separable / full")
+        self.limit = ax.axhline(
+            2 / 3,
+            color=pl.KERNEL_COLOR,
+            linestyle="--",
+            linewidth=1.2,
+            label="limit 2/m",
+        )
+        (self.marker,) = ax.plot([], [], "o", color=pl.OUTPUT_COLOR, markersize=7)
+        self.note = ax.set_title("", fontsize=8.5)
+        ax.set_xlim(0, _N_MAX + 2)
+        ax.set_ylim(0, 2.1)  # the ratio is at most 2 (m = 1)
+        ax.set_xlabel("image size N")
+        ax.set_ylabel("separable / full")
+        ax.legend(loc="upper right")
+        self.bars = bars.barh(
+            [3, 2, 1, 0],
+            [0, 0, 0, 0],
+            color=[
+                pl.KERNEL_COLOR,
+                pl.INTERMEDIATE_COLOR,
+                pl.OUTPUT_COLOR,
+                pl.INPUT_COLOR,
+            ],
+        )
+        bars.set_yticks(
+            [3, 2, 1, 0], ["full m×m", "column pass", "row pass", "separable"]
+        )
+        bars.set_xlim(0, 2.05)
+        bars.set_xlabel("multiplications / full")
+        bars.grid(False)
+        bars.axvline(1, color="grey", linewidth=0.8, linestyle=":")
+        self.bar_ax = bars
+        self.ax = ax
+        return [self.curve, self.limit, self.marker, self.note, *self.bars]
 
     def update(self, n=32, m=3):
         n = check_int(n, "n", minimum=1)
@@ -873,9 +795,7 @@ def spatial_cost_figure(n=32, m=3):
     [81, 45, 27, 72]
     >>> plt.close(fig)
     """
-    view = _SpatialCostView(_figure((7.0, 2.8), pyplot=True))
-    view.update(n=n, m=m)
-    return view.fig
+    return _picture(_SpatialCostView, (7.0, 2.8), {"n": n, "m": m})
 
 
 def spatial_cost_scrubber(
@@ -946,81 +866,78 @@ class _DepthwiseCostView(_View):
 
     title = "Standard vs depthwise separable layer"
 
-    def __init__(self, fig):
-        super().__init__(fig)
-        small = {"xtick.labelsize": 8.5, "ytick.labelsize": 8.5, "legend.fontsize": 8.5}
-        with mpl.rc_context({**pl.BOOK_STYLE, **small}):
-            counts = fig.add_axes((0.115, 0.17, 0.25, 0.62))
-            ax = fig.add_axes((0.61, 0.17, 0.37, 0.62))
-            rows = np.arange(4)[::-1]
-            self.bars = counts.barh(
-                rows,
-                [1] * 4,
-                height=0.7,
-                color=[
-                    pl.KERNEL_COLOR,
-                    pl.INPUT_COLOR,
-                    pl.OUTPUT_COLOR,
-                    pl.INTERMEDIATE_COLOR,
-                ],
-            )
-            counts.set_xscale("log")
-            counts.set_xlim(1, _DW_COUNT_MAX)
-            counts.set_ylim(-0.6, 4.2)
-            counts.set_yticks(rows, ["standard", "depthwise", "pointwise", "separable"])
-            counts.set_xticks(
-                [1, 1e3, 1e6, 1e9, 1e12], ["1", "10³", "10⁶", "10⁹", "10¹²"]
-            )
-            counts.set_xlabel("multiplications (log scale)")
-            counts.grid(False, axis="y")
-            self.values = [
-                counts.text(0, y, "", va="center", fontsize=8.5) for y in rows
-            ]
-            # each count's share of the standard layer's, in a column
-            share = counts.get_yaxis_transform()
-            counts.text(1.04, 3.8, "of standard", transform=share, va="center")
-            self.shares = [
-                counts.text(1.04, y, "", transform=share, va="center", fontsize=8.5)
-                for y in rows
-            ]
-            self.shape = counts.set_title("", loc="left", fontsize=9, pad=6)
-            (self.curve,) = ax.plot(
-                _DW_FILTERS,
-                [1.0] * len(_DW_FILTERS),
-                color=pl.INTERMEDIATE_COLOR,
-                label="1/Nc + 1/h²",
-            )
-            # the limit 1/h² is the pointwise step's share: its colour
-            self.limit = ax.axhline(
-                1 / 9,
-                color=pl.OUTPUT_COLOR,
-                linestyle="--",
-                linewidth=1.2,
-                label="limit 1/h²",
-            )
-            (self.marker,) = ax.plot(
-                [], [], "o", color=pl.INTERMEDIATE_COLOR, mec="black", markersize=8
-            )
-            self.note = ax.set_title("", loc="left", fontsize=9, pad=6)
-            ax.set_xscale("log", base=2)
-            ax.set_xlim(0.7, _DW.filters * 1.4)
-            ax.set_xticks(_DW_FILTERS[::2], [str(n) for n in _DW_FILTERS[::2]])
-            ax.set_yscale("log")
-            ax.set_ylim(1e-2, 10)  # room for the legend above the curve
-            ax.set_yticks([0.01, 0.1, 1], ["0.01", "0.1", "1"])
-            ax.set_xlabel("number of filters Nc (log scale)")
-            ax.set_ylabel("separable / standard")
-            ax.legend(loc="upper right")
-            self.animated = [
-                *self.bars,
-                *self.values,
-                *self.shares,
-                self.shape,
-                self.curve,
-                self.limit,
-                self.marker,
-                self.note,
-            ]
+    style = MappingProxyType(
+        {"xtick.labelsize": 8.5, "ytick.labelsize": 8.5, "legend.fontsize": 8.5}
+    )
+
+    def draw(self, fig):
+        counts = fig.add_axes((0.115, 0.17, 0.25, 0.62))
+        ax = fig.add_axes((0.61, 0.17, 0.37, 0.62))
+        rows = np.arange(4)[::-1]
+        self.bars = counts.barh(
+            rows,
+            [1] * 4,
+            height=0.7,
+            color=[
+                pl.KERNEL_COLOR,
+                pl.INPUT_COLOR,
+                pl.OUTPUT_COLOR,
+                pl.INTERMEDIATE_COLOR,
+            ],
+        )
+        counts.set_xscale("log")
+        counts.set_xlim(1, _DW_COUNT_MAX)
+        counts.set_ylim(-0.6, 4.2)
+        counts.set_yticks(rows, ["standard", "depthwise", "pointwise", "separable"])
+        counts.set_xticks([1, 1e3, 1e6, 1e9, 1e12], ["1", "10³", "10⁶", "10⁹", "10¹²"])
+        counts.set_xlabel("multiplications (log scale)")
+        counts.grid(False, axis="y")
+        self.values = [counts.text(0, y, "", va="center", fontsize=8.5) for y in rows]
+        # each count's share of the standard layer's, in a column
+        share = counts.get_yaxis_transform()
+        counts.text(1.04, 3.8, "of standard", transform=share, va="center")
+        self.shares = [
+            counts.text(1.04, y, "", transform=share, va="center", fontsize=8.5)
+            for y in rows
+        ]
+        self.shape = counts.set_title("", loc="left", fontsize=9, pad=6)
+        (self.curve,) = ax.plot(
+            _DW_FILTERS,
+            [1.0] * len(_DW_FILTERS),
+            color=pl.INTERMEDIATE_COLOR,
+            label="1/Nc + 1/h²",
+        )
+        # the limit 1/h² is the pointwise step's share: its colour
+        self.limit = ax.axhline(
+            1 / 9,
+            color=pl.OUTPUT_COLOR,
+            linestyle="--",
+            linewidth=1.2,
+            label="limit 1/h²",
+        )
+        (self.marker,) = ax.plot(
+            [], [], "o", color=pl.INTERMEDIATE_COLOR, mec="black", markersize=8
+        )
+        self.note = ax.set_title("", loc="left", fontsize=9, pad=6)
+        ax.set_xscale("log", base=2)
+        ax.set_xlim(0.7, _DW.filters * 1.4)
+        ax.set_xticks(_DW_FILTERS[::2], [str(n) for n in _DW_FILTERS[::2]])
+        ax.set_yscale("log")
+        ax.set_ylim(1e-2, 10)  # room for the legend above the curve
+        ax.set_yticks([0.01, 0.1, 1], ["0.01", "0.1", "1"])
+        ax.set_xlabel("number of filters Nc (log scale)")
+        ax.set_ylabel("separable / standard")
+        ax.legend(loc="upper right")
+        return [
+            *self.bars,
+            *self.values,
+            *self.shares,
+            self.shape,
+            self.curve,
+            self.limit,
+            self.marker,
+            self.note,
+        ]
 
     def update(
         self,
@@ -1218,18 +1135,20 @@ def depthwise_cost_figure(
     [86400, 675, 9600, 10275]
     >>> plt.close(fig)
     """
-    view = _DepthwiseCostView(_figure(_DW_SIZE, pyplot=True))
-    view.update(
-        height=height,
-        width=width,
-        depth=depth,
-        kernel_size=kernel_size,
-        filters=filters,
-        stride=stride,
-        padding=padding,
-        dilation=dilation,
+    return _picture(
+        _DepthwiseCostView,
+        _DW_SIZE,
+        {
+            "height": height,
+            "width": width,
+            "depth": depth,
+            "kernel_size": kernel_size,
+            "filters": filters,
+            "stride": stride,
+            "padding": padding,
+            "dilation": dilation,
+        },
     )
-    return view.fig
 
 
 def depthwise_cost_scrubber(
@@ -1295,50 +1214,48 @@ class _LowRankView(_View):
 
     title = "Low-rank approximation"
 
-    def __init__(self, fig):
-        super().__init__(fig)
-        with mpl.rc_context(pl.BOOK_STYLE):
-            ax = fig.add_axes((0.0, 0.0, 0.76, 1.0))
-            sv = fig.add_axes((0.82, 0.2, 0.16, 0.62))
-            self.ax, self.sv_ax = ax, sv
-            size = 6.5
-            cap = (5, 5)
-            self.g_k, self.g_a, self.g_e = (
-                pl.draw_grid(
-                    np.zeros((3, 3)),
-                    ax,
-                    role=role,
-                    capacity=cap,
-                    fontsize=size,
-                    decimals=2,
-                    label=label,
-                    fast_text=True,
-                )
-                for role, label in [
-                    ("kernel", "kernel"),
-                    ("kernel", "rank-r approximation"),
-                    ("padding", "difference"),
-                ]
+    def draw(self, fig):
+        ax = fig.add_axes((0.0, 0.0, 0.76, 1.0))
+        sv = fig.add_axes((0.82, 0.2, 0.16, 0.62))
+        self.ax, self.sv_ax = ax, sv
+        size = 6.5
+        cap = (5, 5)
+        self.g_k, self.g_a, self.g_e = (
+            pl.draw_grid(
+                np.zeros((3, 3)),
+                ax,
+                role=role,
+                capacity=cap,
+                fontsize=size,
+                decimals=2,
+                label=label,
+                fast_text=True,
             )
-            self.caption = pl.GlyphLabels(ax, fontsize=size + 0.5, zorder=3)
-            self.sv_bars = sv.bar(np.arange(5), np.zeros(5), color=pl.KERNEL_COLOR)
-            sv.set_title("singular values / largest", fontsize=8)
-            sv.set_xlabel("index")
-            sv.set_xlim(-0.6, 4.6)
-            sv.set_xticks(range(5))
-            sv.set_ylim(0, 1.1)
-            sv.grid(False)
-            # the captions of the kernel and the difference never change
-            self.animated = [
-                self.g_k.cells,
-                self.g_k.labels.collection,
-                *self.g_a.artists(),
-                self.g_e.cells,
-                self.g_e.labels.collection,
-                self.caption.collection,
-                *self.sv_bars,
+            for role, label in [
+                ("kernel", "kernel"),
+                ("kernel", "rank-r approximation"),
+                ("padding", "difference"),
             ]
-            ax.set_aspect("auto")
+        )
+        self.caption = pl.GlyphLabels(ax, fontsize=size + 0.5, zorder=3)
+        self.sv_bars = sv.bar(np.arange(5), np.zeros(5), color=pl.KERNEL_COLOR)
+        sv.set_title("singular values / largest", fontsize=8)
+        sv.set_xlabel("index")
+        sv.set_xlim(-0.6, 4.6)
+        sv.set_xticks(range(5))
+        sv.set_ylim(0, 1.1)
+        sv.grid(False)
+        ax.set_aspect("auto")
+        # the captions of the kernel and the difference never change
+        return [
+            self.g_k.cells,
+            self.g_k.labels.collection,
+            *self.g_a.artists(),
+            self.g_e.cells,
+            self.g_e.labels.collection,
+            self.caption.collection,
+            *self.sv_bars,
+        ]
 
     def update(self, kernel="Laplacian (3×3)", rank=1):
         if kernel not in LOW_RANK_KERNELS:
@@ -1377,7 +1294,7 @@ class _LowRankView(_View):
             bar.set_color(pl.KERNEL_COLOR if idx < rank else pl.PADDING_COLOR)
             bar.set_visible(idx < sv.size)
         return {
-            "kernel_shape": k.shape,
+            "kernel_size": k.shape,
             "rank": rank,
             "numerical_rank": numerical_rank,
             "relative_error": error,
@@ -1388,9 +1305,9 @@ class _LowRankView(_View):
         }
 
     def rows(self, numbers):
-        kh, kw = numbers["kernel_shape"]
+        kh, kw = numbers["kernel_size"]
         return [
-            ("kernel_shape", "kernel", f"{kh}×{kw}, rank {numbers['numerical_rank']}"),
+            ("kernel_size", "kernel", f"{kh}×{kw}, rank {numbers['numerical_rank']}"),
             ("relative_error", "relative error (Frobenius)", numbers["relative_error"]),
             (
                 "per_pixel_low_rank",
@@ -1459,9 +1376,7 @@ def low_rank_figure(kernel="Laplacian (3×3)", rank=1):
     [1.0, 0.0, 0.0]
     >>> plt.close(fig)
     """
-    view = _LowRankView(_figure((8.0, 2.8), pyplot=True))
-    view.update(kernel=kernel, rank=rank)
-    return view.fig
+    return _picture(_LowRankView, (8.0, 2.8), {"kernel": kernel, "rank": rank})
 
 
 def low_rank_scrubber(kernel="disk r=2 (5×5)"):

@@ -145,7 +145,7 @@ def test_the_products_shown_are_the_output_values():
         scene.update(step.index)
         i, j = step.position
         expected = float(np.sum(x[i : i + 3, j : j + 3] * k))
-        text = scene.products.get_text().replace("\N{MINUS SIGN}", "-")
+        text = scene.products[0].get_text().replace("\N{MINUS SIGN}", "-")
         assert text.endswith(f"= {expected:g}")
         terms = re.findall(r"(-?\d+)×\(?(-?\d+)\)?", text)
         assert len(terms) == 9

@@ -50,7 +50,9 @@ def test_the_first_code_cell_sets_up_sepconv_and_nothing_else(name):
     assert isinstance(statement, ast.Try)
     assert ast.unparse(statement.body[0]) == "import sepconv"
     assert [h.type.id for h in statement.handlers] == ["ImportError"]
-    assert re.search(r'%pip install --quiet "sepconv\[widgets(,learn)?\] @ git\+https://', text)
+    assert re.search(
+        r'%pip install --quiet "sepconv\[widgets(,learn)?\] @ git\+https://', text
+    )
 
 
 @pytest.mark.parametrize("name", CHAPTERS)

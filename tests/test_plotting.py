@@ -187,7 +187,7 @@ def test_window_covers_the_dilated_taps(ax, fast):
     if not fast:
         labels = [t.get_text() for t in window.weights if t.get_visible()]
         assert labels == ["×" + pl.format_number(v) for v in kernel.ravel()]
-    window.move(2, 2, kernel_shape=(1, 1), dilation=(1, 1))
+    window.move(2, 2, kernel_size=(1, 1), dilation=(1, 1))
     assert len(window.taps.get_paths()) == 1
     window.set_visible(False)
     assert len(window.taps.get_paths()) == 0 and not window.box.get_visible()
@@ -252,3 +252,31 @@ def test_ax_none_opens_a_figure_and_returns_the_artists():
     assert isinstance(grid, pl.Grid) and isinstance(stack, pl.Stack)
     assert lines["curves"]
     assert len(plt.get_fignums()) == len(before) + 3
+
+
+def test_scan_lays_panels_out_from_their_sizes(ax):
+    """One scan picture: panels from their sizes, the output filled in reading
+    order, the products of the window; a pointwise filter shows its weights
+    on each channel's window."""
+    x = np.arange(3 * 4 * 4.0).reshape(3, 4, 4)
+    p = np.array([1.0, -1.0, 2.0])
+    out = np.tensordot(p, x, axes=1)
+    scan = pl.draw_scan(x, p, out, ax, gap=1.6)
+    assert [g.origin[0] for g in scan.inputs] == pytest.approx([0, 4.8, 9.6])
+    assert scan.output.origin[0] == pytest.approx(13.6 + 1.6 + 1 + 2 * 0.62 + 1.6)
+    text = scan.show((1, 2), (1, 2))
+    assert text == pl.format_products(x[:, 1, 2], p, total=out[1, 2])
+    weights = [
+        [t.get_text() for t in w.weights if t.get_visible()] for w in scan.windows
+    ]
+    assert weights == [["×1"], ["×" + MINUS + "1"], ["×2"]]
+    assert list(shown(scan.output)[1]) == [pl.format_number(v) for v in out[1, :3]] + [
+        ""
+    ]
+    small = np.zeros((2, 2))
+    live = pl.draw_scan(small, np.ones((1, 1)), small, capacity=(9, 3), fast_text=True)
+    live.set(np.ones((5, 5)), np.ones((3, 3)), np.full((5, 5), 9.0), padding=1)
+    assert live.inputs[0].padded_shape == (7, 7) and live.rows == 7
+    assert live.kernel.origin == (8.0, 2.0) and live.output.origin == (12.0, 1.0)
+    assert live.show((0, 0), (0, 0)).endswith("= 9")
+    assert np.isnan(pl.so_far(np.ones((2, 2, 2)), (0, 0))).sum() == 2 * 3
