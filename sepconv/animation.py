@@ -11,7 +11,9 @@ two passes of a separable filter, the depthwise and the pointwise steps;
 the transposed scatter, the growing pointwise stack and the grouped shuffle
 are pictures of their own. Each frame shows a running count of
 multiplications; the count after the last frame equals the closed form of
-:mod:`sepconv.counting` (the tests check it).
+:mod:`sepconv.counting` (the tests check it). The depthwise and pointwise
+kinds draw the two steps of one worked layer (:func:`separable_example`):
+the block one animation produces is the block the next one consumes.
 
 The output is the self-contained HTML player of the private module
 ``sepconv._player`` (shared with the widgets' scrubbers). Colours follow
@@ -54,6 +56,7 @@ __all__ = [
     "frames_to_html",
     "render_figure_frames",
     "render_frame",
+    "separable_example",
 ]
 
 #: Resolution of the frames.
@@ -87,7 +90,11 @@ class AnimationConfig:
     kernel : str
         ``"sobel_x"`` or ``"random"`` (small seeded integers).
     seed : int
-        Seed of the small integer input (and random kernels).
+        Seed of the small integer input (and random kernels). The
+        ``"depthwise"``, ``"pointwise"`` and ``"pointwise_stack"`` kinds draw
+        no random data: they are the two steps of one worked depthwise
+        separable layer (:func:`separable_example`), so that the block the
+        pointwise step consumes is the depthwise step's output.
     """
 
     name: str
@@ -119,13 +126,12 @@ _ROWS = (
     AnimationConfig("dilation", "correlate", "dilation 2: a 3×3 kernel spread over 5×5",
                     (7, 7), dilation=2, seed=3),
     AnimationConfig("depthwise", "depthwise",
-                    "depthwise: one 3×3 kernel per channel of 7×7×3", (3, 7, 7),
-                    seed=4),
+                    "depthwise: one 3×3 kernel per channel of 7×7×3", (3, 7, 7)),
     AnimationConfig("pointwise", "pointwise", "pointwise: one 1×1×3 filter gives 5×5×1",
-                    (3, 5, 5), kernel_size=(1, 1), seed=5),
+                    (3, 5, 5), kernel_size=(1, 1)),
     AnimationConfig("pointwise_stack", "pointwise_stack",
                     "pointwise: each 1×1×3 filter adds one 5×5 layer", (3, 5, 5),
-                    kernel_size=(1, 1), out_channels=8, seed=6),
+                    kernel_size=(1, 1), out_channels=8),
     AnimationConfig("transposed", "transposed",
                     "transposed 3×3 kernel, stride 2: overlapping patches", (3, 3),
                     stride=2, seed=7),
@@ -182,6 +188,84 @@ def _ints(rng, shape, low, high):
     return rng.integers(low, high, size=shape).astype(float)
 
 
+#: The depthwise kernels of the worked layer, one per channel, with few
+#: nonzero weights so that the maps stay one digit long (they are the next
+#: step's inputs): right minus left, below minus above, the diagonal's sum.
+_EXAMPLE_KERNELS = (
+    ((0, 0, 0), (-1, 0, 1), (0, 0, 0)),
+    ((0, -1, 0), (0, 0, 0), (0, 1, 0)),
+    ((1, 0, 0), (0, 1, 0), (0, 0, 1)),
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _example():
+    rng = np.random.default_rng(4)
+    x = _ints(rng, (len(_EXAMPLE_KERNELS), 7, 7), 0, 4)
+    depthwise = np.array(_EXAMPLE_KERNELS, dtype=float)[:, None]
+    pointwise = rng.choice([-1.0, 1.0, 2.0], size=(8, len(depthwise), 1, 1))
+    maps = core.depthwise_conv2d(x, depthwise)
+    arrays = {
+        "x": x,
+        "depthwise": depthwise,
+        "maps": maps,
+        "pointwise": pointwise,
+        "output": core.pointwise_conv2d(maps, pointwise),
+    }
+    for a in arrays.values():
+        a.flags.writeable = False
+    return MappingProxyType(arrays)
+
+
+def separable_example():
+    """The worked depthwise separable layer that chapter 3's animations draw.
+
+    One 7×7×3 input of small integers, three 3×3 depthwise kernels with few
+    nonzero weights (right minus left, below minus above, the diagonal's
+    sum) and eight 1×1×3 pointwise filters of weights −1, 1 and 2. The
+    ``"depthwise"`` animation computes ``maps`` from ``x``; the
+    ``"pointwise"`` animation computes ``output[0]`` from ``maps`` with
+    filter 0; the ``"pointwise_stack"`` animation computes all of
+    ``output``, one filter a frame. Every value stays at most two digits
+    long, so that it fits in its cell.
+
+    Returns
+    -------
+    dict
+        Fresh arrays: ``"x"`` ``(3, 7, 7)``, ``"depthwise"`` ``(3, 1, 3, 3)``,
+        ``"maps"`` ``(3, 5, 5)`` (the intermediate block), ``"pointwise"``
+        ``(8, 3, 1, 1)`` and ``"output"`` ``(8, 5, 5)``.
+
+    Examples
+    --------
+    >>> layer = separable_example()
+    >>> layer["x"].shape, layer["maps"].shape, layer["output"].shape
+    ((3, 7, 7), (3, 5, 5), (8, 5, 5))
+    >>> layer["depthwise"][0, 0]
+    array([[ 0.,  0.,  0.],
+           [-1.,  0.,  1.],
+           [ 0.,  0.,  0.]])
+    """
+    return {name: a.copy() for name, a in _example().items()}
+
+
+def _layer_step(config):
+    """``(input, weights, output)`` of one step of the worked layer: the
+    depthwise step, or the first ``out_channels`` pointwise filters."""
+    layer = _example()
+    if config.kind == "depthwise":
+        x, w, out = layer["x"], layer["depthwise"], layer["maps"]
+    else:
+        n = config.out_channels
+        x, w, out = layer["maps"], layer["pointwise"][:n], layer["output"][:n]
+    shapes = (config.input_shape, config.kernel_size)
+    geometry = (config.stride, config.padding, config.dilation)
+    filters = len(w) if config.kind == "depthwise" else config.out_channels
+    if (shapes, geometry, filters) != ((x.shape, w.shape[-2:]), (1, 0, 1), len(w)):
+        raise RuntimeError(f"{config.name!r} is not a step of the worked layer")
+    return x, w, out
+
+
 def _scan_data(config):
     """Lanes of (inputs, kernel, output) scanned by one window, and its positions.
 
@@ -190,7 +274,10 @@ def _scan_data(config):
     depthwise step.
     """
     rng = np.random.default_rng(config.seed)
-    x = _ints(rng, config.input_shape, 0, 4)
+    if config.kind in ("depthwise", "pointwise"):
+        x, w, out = _layer_step(config)
+    else:
+        x = _ints(rng, config.input_shape, 0, 4)
     kh, kw = config.kernel_size
     hw = x.shape[-2:]
     geometry = {
@@ -206,14 +293,12 @@ def _scan_data(config):
         "channels": channels,
     }
     data["windows"] = counting.scan_positions(hw, (kh, kw), **geometry)
-    if config.kind == "depthwise":
-        w = _ints(rng, (x.shape[0], 1, kh, kw), -1, 2)
-        out = core.depthwise_conv2d(x, w, **geometry)
+    if config.kind == "depthwise":  # its maps are the layer's intermediate
         data["lanes"] = [(x[c], w[c, 0], out[c]) for c in range(x.shape[0])]
+        data["roles"] = ("input", "intermediate")
     elif config.kind == "pointwise":
-        w = _ints(rng, (config.out_channels, x.shape[0], 1, 1), -1, 3)
-        out = core.pointwise_conv2d(x, w)
         data["lanes"] = [(x, w[0, :, 0, 0], out[0])]
+        data["roles"] = ("intermediate", "output")
     elif config.kind == "correlate":
         w = (
             kernels.sobel_x()
@@ -245,12 +330,12 @@ def _scan_data(config):
 
 def _filters_data(config):
     """Input, weights and output of a pointwise stack or a grouped convolution."""
+    if config.kind == "pointwise_stack":
+        x, w, out = _layer_step(config)
+        return {"x": x, "kernel": w, "out": out}
     rng = np.random.default_rng(config.seed)
     x = _ints(rng, config.input_shape, 0, 4)
     kh, kw = config.kernel_size
-    if config.kind == "pointwise_stack":
-        w = _ints(rng, (config.out_channels, x.shape[0], 1, 1), -1, 3)
-        return {"x": x, "kernel": w, "out": core.pointwise_conv2d(x, w)}
     shape = (config.out_channels, x.shape[0] // config.groups, kh, kw)
     w = _ints(rng, shape, -1, 2)
     out = core.conv2d(x, w, groups=config.groups)
@@ -402,8 +487,14 @@ class _ScanScene(_Scene):
             )
             self.scans.append(scan)
         scan = self.scans[-1]
+        roles = (
+            data["roles"][0],
+            *(("padding",) if data["padding"] else ()),
+            "kernel",
+            data["roles"][1],
+        )
         if self.depthwise:
-            self._stacked(top - 0.6, pitch)
+            self._stacked(top - 0.6, pitch, roles)
             return
         y = top + scan.rows + 0.5
         if self.channels:
@@ -423,15 +514,9 @@ class _ScanScene(_Scene):
             ]
             count_y, bottom = y + 0.55 * lines + 0.45, 1.75
             left = -max(1.0, 17.0 - scan.width) / 2
-        roles = (
-            data["roles"][0],
-            *(("padding",) if data["padding"] else ()),
-            "kernel",
-            data["roles"][1],
-        )
         self.frame(left, scan.width - left, count_y + bottom, count_y, roles)
 
-    def _stacked(self, top, pitch):
+    def _stacked(self, top, pitch, roles):
         """Depthwise: the products right of each lane, the maps stacked right."""
         out = self.data["out"]
         depth, oh, ow = out.shape
@@ -451,14 +536,14 @@ class _ScanScene(_Scene):
         self.stack = pl.draw_stack(
             out,
             self.ax,
-            role="output",
+            role=roles[-1],
             origin=(x, top + depth * pitch / 2 - oh / 2 + 0.3),
             fontsize=self.size,
             label=f"stacked: {oh}×{ow}×{depth}",
         )
         right = x + ow + (depth - 1) * 0.35 + 0.5
         count_y = top + depth * pitch + 0.3
-        self.frame(-0.5, right, count_y + 2.2, count_y)
+        self.frame(-0.5, right, count_y + 2.2, count_y, roles)
 
     def update(self, index):
         step = self.steps[index]
@@ -474,7 +559,8 @@ class _ScanScene(_Scene):
 
 
 class _PointwiseStackScene(_Scene):
-    """Many pointwise filters, each adding one layer to the output stack."""
+    """Many pointwise filters, each adding one layer to the front of the
+    output block (drawn whole from the first frame, the layers to come empty)."""
 
     def __init__(self, config, data, steps, *, dpi):
         super().__init__(config, steps, dpi=dpi)
@@ -484,7 +570,8 @@ class _PointwiseStackScene(_Scene):
         stack = partial(pl.draw_stack, ax=ax, fontsize=self.size)
         top = 1.6 + (nc - 1) * off
         column = 1 + (c - 1) * 0.62
-        front = stack(x, role="input", origin=(x0, top), label=f"input {h}×{wd}×{c}")
+        label = f"depthwise maps {h}×{wd}×{c}"
+        front = stack(x, role="intermediate", origin=(x0, top), label=label)
         pl.highlight_window(front.layers[0], 0, 0, (1, 1))
         xf = x0 + wd + (c - 1) * off + 1.6
         yf = top + h / 2 - 0.5 + (c - 1) * 0.31
@@ -495,12 +582,13 @@ class _PointwiseStackScene(_Scene):
         self.filter_label = self.text(xf + column / 2, yf + 1.3, color=pl.KERNEL_COLOR)
         self.origin = (xo := xf + column + 1.6, top)
         _symbols(ax, (xf - 0.8, xo - 0.8), top + h / 2)
-        self.stack = stack(out, role="output", origin=self.origin, front="last",
-                           show_values="all", max_layers=nc)  # fmt: skip
-        self.stack_label = self.text(xo + wd / 2, top + h + 0.3, color=pl.OUTPUT_COLOR)
+        self.stack = stack(out, role="output", origin=self.origin, max_layers=nc)
         width = xo + wd + (nc - 1) * off + x0
+        middle = (xo + width - x0) / 2
+        self.stack_label = self.text(middle, top + h + 0.3, color=pl.OUTPUT_COLOR)
         self.products = self.text(width / 2, top + h + 1.1)
-        self.frame(0, width, top + h + 1.0 + 0.8 + 0.6 + 1.5, top + h + 1.9)
+        roles = ("intermediate", "kernel", "output")
+        self.frame(0, width, top + h + 1.0 + 0.8 + 0.6 + 1.5, top + h + 1.9, roles)
 
     def update(self, index):
         step = self.steps[index]
@@ -509,15 +597,14 @@ class _PointwiseStackScene(_Scene):
             for layer in column.layers:
                 layer.set_visible(k == o)
         self.filter_label.set_text(f"filter {o + 1}")
-        # the newest layer is in front; the earlier ones are pushed back
-        (x0, y0), off = self.origin, self.stack.offset[0]
-        for k, layer in enumerate(self.stack.layers):
-            if k <= o:
-                layer.move_to((x0 + (o - k) * off, y0 - (o - k) * off))
-                layer.update(self.out[k], highlight=(0, 0) if k == o else None)
-            layer.set_visible(k <= o)
-        c, (h, w) = self.x.shape[0], self.out.shape[-2:]
-        self.stack_label.set_text(f"{h}×{w}×{o + 1}")
+        # the newest layer is in front, the earlier ones pushed back one
+        # place each; the places behind them wait, empty, for the rest
+        for depth, layer in enumerate(self.stack.layers):
+            k = o - depth
+            values = self.out[k] if k >= 0 else np.full_like(self.out[0], np.nan)
+            layer.update(values, highlight=(0, 0) if depth == 0 else None)
+        (nc, h, w), c = self.out.shape, self.x.shape[0]
+        self.stack_label.set_text(f"{h}×{w}×{nc}: {o + 1} of {nc} layers")
         products = pl.format_products(
             self.x[:, 0, 0], self.w[o], total=self.out[o, 0, 0]
         )
@@ -593,7 +680,13 @@ class _TransposedScene(_Scene):
 
 
 class _GroupedShuffleScene(_Scene):
-    """A grouped convolution, one output channel per frame, then a shuffle."""
+    """A grouped convolution, one output channel per frame, then a shuffle.
+
+    Three rows: the inputs; the kernels of the current output channel; the
+    outputs. For the shuffle the kernels go, the outputs move up into their
+    row, and the shuffled channels take the outputs' row (no row is ever
+    left empty).
+    """
 
     def __init__(self, config, data, steps, *, dpi):
         super().__init__(config, steps, dpi=dpi, cell=0.24, size=7.5)
@@ -606,8 +699,7 @@ class _GroupedShuffleScene(_Scene):
         gap, top, x0 = 1.0, 2.3, 0.75
         in_w = c * wd + (c - 1) * gap
         self.y_k = y_k = top + h + 1.5
-        y_o = y_k + kh + 1.5
-        y_s = y_o + oh + 1.9
+        y_o = y_k + max(kh, oh) + 1.9  # room for the shuffle's arrows
         self.in_x = [x0 + ch * (wd + gap) for ch in range(c)]
         self.windows = []
         for ch in range(c):
@@ -629,6 +721,7 @@ class _GroupedShuffleScene(_Scene):
         self.kernel_label = self.text(0, y_k - 0.2, va="bottom", color=pl.KERNEL_COLOR)
         spacing = (in_w - n_out * ow) / max(1, n_out - 1)
         out_x = [x0 + o * (ow + spacing) for o in range(n_out)]
+        self.rows = {False: y_o, True: y_k}  # the outputs' row (key: shuffle)
         self.outputs = [
             grid(out[o], role="output", origin=(out_x[o], y_o),
                  label=f"out {o} · group {o // self.out_per}")
@@ -642,12 +735,12 @@ class _GroupedShuffleScene(_Scene):
         for pos, o in enumerate(self.order):
             shuffled = data["shuffled"][pos]
             g = grid(
-                shuffled, role="output", origin=(out_x[pos], y_s), label=f"out {o}"
+                shuffled, role="output", origin=(out_x[pos], y_o), label=f"out {o}"
             )
-            start = (out_x[o] + ow / 2, y_o + oh + 0.1)
-            link = FancyArrowPatch(start, (out_x[pos] + ow / 2, y_s - 0.9), **arrow)
+            start = (out_x[o] + ow / 2, y_k + oh + 0.1)
+            link = FancyArrowPatch(start, (out_x[pos] + ow / 2, y_o - 0.9), **arrow)
             self.shuffled.append((g, ax.add_patch(link)))
-        width, y = in_w + 1.5, y_s + oh + 0.5
+        width, y = in_w + 1.5, y_o + oh + 0.5
         self.products = self.text(width / 2, y)
         self.frame(0, width, y + 0.7 + 0.6 + 1.5, y + 0.7)
 
@@ -672,6 +765,7 @@ class _GroupedShuffleScene(_Scene):
         )
         for k, grid in enumerate(self.outputs):
             values = self.out[k] if k <= o else np.full_like(self.out[k], np.nan)
+            grid.move_to((grid.origin[0], self.rows[shuffle]))
             grid.update(values, highlight=(0, 0) if k == o and not shuffle else None)
         for grid, link in self.shuffled:
             grid.set_visible(shuffle)

@@ -1,7 +1,7 @@
 """Pictures of convolutions: grids with values, windows, channel stacks, curves.
 
-One colour legend is used everywhere in the book (Okabe-Ito colours, safe
-for colour-blind readers):
+One colour legend is used everywhere in the book (Okabe-Ito colours and a
+purple that colour-blind readers tell from them as well as Okabe-Ito's own):
 
 ========================  ===========  ==========================================
 role                      colour       what it marks
@@ -86,8 +86,10 @@ INPUT_COLOR = "#0072B2"
 KERNEL_COLOR = "#D55E00"
 #: Strong colour of outputs (Okabe-Ito bluish green).
 OUTPUT_COLOR = "#009E73"
-#: Strong colour of intermediates, the output of one pass and input of the next.
-INTERMEDIATE_COLOR = "#CC79A7"
+#: Strong colour of intermediates, the output of one pass and input of the next
+#: (ColorBrewer's PRGn purple: Okabe-Ito's "reddish purple" #CC79A7 and its
+#: tint read as pink).
+INTERMEDIATE_COLOR = "#7B3294"
 #: Strong colour of zero padding.
 PADDING_COLOR = "#8C8C8C"
 

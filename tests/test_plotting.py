@@ -100,6 +100,15 @@ def test_one_legend_with_distinct_colours():
     ]
 
 
+def test_intermediates_are_purple_as_the_legend_says():
+    """The book's legend says purple: the strong colour and the cell tint have
+    a purple hue (between blue, 240°, and magenta, 300°), not a pink one."""
+    assert pl.ROLE_COLORS["intermediate"]["edge"] == pl.INTERMEDIATE_COLOR
+    for color in (pl.INTERMEDIATE_COLOR, pl.ROLE_COLORS["intermediate"]["face"]):
+        hue = mpl.colors.rgb_to_hsv(mpl.colors.to_rgb(color))[0] * 360
+        assert 260 <= hue <= 300, (color, hue)
+
+
 @pytest.mark.parametrize(
     ("value", "text"),
     [
