@@ -61,6 +61,7 @@ from ._validation import (
 from .core import transposed_output_size
 
 __all__ = [
+    "LAYER_TYPES",
     "Cost",
     "Window",
     "conv2d_backward_cost",
@@ -70,6 +71,7 @@ __all__ = [
     "depthwise_conv2d_cost",
     "depthwise_separable_conv2d_cost",
     "flattened_conv2d_cost",
+    "layer_costs",
     "low_rank_correlate2d_cost",
     "pointwise_conv2d_cost",
     "scan_positions",
@@ -807,6 +809,77 @@ def flattened_conv2d_cost(input_shape, out_channels, kernel_size, *, padding=0):
         total,
         passes={"lateral": lateral, "vertical": vertical, "horizontal": horizontal},
     )
+
+
+LAYER_TYPES = (
+    "standard",
+    "depthwise separable",
+    "flattened",
+    "grouped",
+    "shuffled grouped",
+    "pointwise grouped",
+    "dilated",
+    "transposed",
+)
+
+
+def layer_costs(input_shape, out_channels, kernel_size, *, groups, scale=2):
+    """The cost of every layer type of the book on one input (chapter 7's table).
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        ``(C, H, W)`` or ``(N, C, H, W)``.
+    out_channels : int
+    kernel_size : int
+        Odd: every layer keeps the image size (padding ``(k - 1) / 2``, and
+        ``scale`` times that for the dilated layer), except the transposed
+        one, which upsamples.
+    groups : int, keyword-only
+        For the grouped, shuffled grouped and pointwise grouped layers.
+    scale : int, keyword-only
+        The dilation of the dilated layer, and the stride (upsampling factor)
+        of the transposed one.
+
+    Returns
+    -------
+    dict
+        :class:`Cost` by name, in the order of :data:`LAYER_TYPES`. The
+        shuffled grouped layer costs what the grouped one does: the shuffle
+        multiplies nothing.
+
+    Examples
+    --------
+    >>> costs = layer_costs((32, 16, 16), 64, 3, groups=4)
+    >>> {name: c.parameters for name, c in costs.items()}
+    {'standard': 18432, 'depthwise separable': 2336, 'flattened': 2432,
+     'grouped': 4608, 'shuffled grouped': 4608, 'pointwise grouped': 512,
+     'dilated': 18432, 'transposed': 18432}
+    """
+    k = check_int(kernel_size, "kernel_size", minimum=1)
+    if k % 2 == 0:
+        fail("kernel_size", "an odd size (so that the layers keep the image size)", k)
+    d = check_int(scale, "scale", minimum=1)
+    pad = (k - 1) // 2
+    grouped = conv2d_cost(input_shape, out_channels, k, padding=pad, groups=groups)
+    return {
+        "standard": conv2d_cost(input_shape, out_channels, k, padding=pad),
+        "depthwise separable": depthwise_separable_conv2d_cost(
+            input_shape, out_channels, k, padding=pad
+        ),
+        "flattened": flattened_conv2d_cost(input_shape, out_channels, k, padding=pad),
+        "grouped": grouped,
+        "shuffled grouped": grouped,
+        "pointwise grouped": pointwise_conv2d_cost(
+            input_shape, out_channels, groups=groups
+        ),
+        "dilated": conv2d_cost(
+            input_shape, out_channels, k, padding=d * pad, dilation=d
+        ),
+        "transposed": conv_transpose2d_cost(
+            input_shape, out_channels, k, stride=d, padding=pad, output_padding=d - 1
+        ),
+    }
 
 
 # ====================================================================== textbook forms

@@ -507,3 +507,44 @@ def test_costs_reject_bad_input(call, error, words):
     with pytest.raises(error, match=words) as info:
         call()
     assert "got" in str(info.value)
+
+
+# ---------------------------------------------------------------- every layer type
+
+
+@FAST
+@given(
+    c_in=st.sampled_from([4, 8, 12]),
+    c_out=st.sampled_from([4, 8, 16]),
+    k=st.sampled_from([1, 3, 5]),
+    hw=st.integers(5, 9),
+    scale=st.integers(1, 3),
+)
+def test_layer_costs_shapes_and_weights_by_hand(c_in, c_out, k, hw, scale):
+    costs = cnt.layer_costs((c_in, hw, hw), c_out, k, groups=4, scale=scale)
+    assert tuple(costs) == cnt.LAYER_TYPES
+    for name, cost in costs.items():
+        size = hw * scale if name == "transposed" else hw
+        assert cost.output_shape == (c_out, size, size), name
+    weights = {name: cost.parameters for name, cost in costs.items()}
+    full = c_out * c_in * k * k
+    assert weights["standard"] == weights["dilated"] == weights["transposed"] == full
+    assert weights["grouped"] == weights["shuffled grouped"] == full // 4
+    assert weights["pointwise grouped"] == c_out * c_in // 4
+    assert weights["depthwise separable"] == c_in * k * k + c_out * c_in
+    # flattened minus separable = C_out (kh + kw) - C_in k^2 (chapter 8's verdict)
+    assert weights["flattened"] - weights["depthwise separable"] == (
+        c_out * 2 * k - c_in * k * k
+    )
+    outputs = c_out * hw * hw
+    assert costs["standard"].multiplications == outputs * c_in * k * k
+    assert costs["transposed"].multiplications == c_in * hw * hw * c_out * k * k
+
+
+def test_layer_costs_bad_input():
+    with pytest.raises(ValueError, match=r"^kernel_size must be an odd size"):
+        cnt.layer_costs((8, 9, 9), 8, 4, groups=4)
+    with pytest.raises(ValueError, match=r"^scale must be"):
+        cnt.layer_costs((8, 9, 9), 8, 3, groups=4, scale=0)
+    with pytest.raises(ValueError, match=r"^groups must be"):
+        cnt.layer_costs((8, 9, 9), 8, 3, groups=3)

@@ -110,3 +110,43 @@ def test_chapter_links_are_notebook_links_that_exist(name):
         assert "{doc}" not in text
         for target in re.findall(r"\]\(([^)#\s]+\.ipynb)(?:#[^)]*)?\)", text):
             assert (BOOK / target).is_file(), (name, target)
+
+
+def _stored_value(name, expression):
+    """The stored text of the inline expression ``expression`` in chapter ``name``."""
+    for cell in cells(name):
+        for stored in cell["metadata"].get("user_expressions", []):
+            if stored["expression"] == expression:
+                return ast.literal_eval(stored["result"]["data"]["text/plain"])
+    raise AssertionError(f"{expression} is not in {name}")
+
+
+def _number(text):
+    return int(re.sub(r"\D", "", text))
+
+
+def test_summary_verdicts_agree_with_the_alternatives_table():
+    """Chapter 8's verdicts against chapter 7's stored table of every layer."""
+    table = next(
+        "".join(out["data"]["text/html"])
+        for cell in cells("07-alternatives.ipynb")
+        if cell["cell_type"] == "code"
+        for out in cell.get("outputs", [])
+        if "text/html" in out.get("data", {})
+        and "<th>layer" in "".join(out["data"]["text/html"])
+    )
+    rows = {}
+    for row in re.findall(r"<tr>(<td.*?)</tr>", table, flags=re.S):
+        label, _, weights, mults, _ = re.findall(r"<td[^>]*>(.*?)</td>", row)
+        rows[label.strip().split(" (")[0]] = (_number(weights), _number(mults))
+    assert len(rows) == 8, rows
+    reach = {name: value for name, value in rows.items() if "pointwise" not in name}
+    summary = "08-summary.ipynb"
+    fewest = _stored_value(summary, "fewest_weights")
+    assert reach[fewest][0] == min(w for w, _ in reach.values())
+    fewest = _stored_value(summary, "fewest_mults")
+    assert reach[fewest][1] == min(m for _, m in reach.values())
+    difference = rows["flattened"][0] - rows["depthwise separable"][0]
+    assert _stored_value(summary, "abs(flat_minus_sep)") == abs(difference)
+    more = _stored_value(summary, "flat_vs_sep") == "more"
+    assert more == (difference > 0)

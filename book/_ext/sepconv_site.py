@@ -42,6 +42,9 @@ from myst_nb.core.variables import (
 )
 from myst_nb.ext.eval import retrieve_eval_data
 from myst_nb.ext.utils import RoleBase
+from pybtex.plugin import register_plugin
+from pybtex.style.formatting.plain import Style as PlainStyle
+from pybtex.style.labels import BaseLabelStyle
 from sphinx.transforms import SphinxTransform
 from sphinx_exercise.nodes import solution_start_node
 
@@ -183,7 +186,34 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
     scripts[:] = unique
 
 
+class AuthorYearLabels(BaseLabelStyle):
+    """Bibliography labels in the text's author-year style: "Howard et al., 2017".
+
+    sphinxcontrib-bibtex cites author-year in the text
+    (``bibtex_reference_style``) but labels the list with pybtex's label
+    style, "alpha" ([HZC+17]) by default; this one makes the two agree.
+    """
+
+    def format_labels(self, sorted_entries):
+        for entry in sorted_entries:
+            persons = entry.persons.get("author") or entry.persons.get("editor") or []
+            names = [" ".join(p.last_names).strip("{}") for p in persons]
+            if len(names) > 2:
+                who = f"{names[0]} et al."
+            else:
+                who = " and ".join(names)
+            yield f"{who}, {entry.fields.get('year', 'n.d.')}"
+
+
+class AuthorYearStyle(PlainStyle):
+    """pybtex's plain style (sorted by author, year, title) with those labels."""
+
+    default_label_style = "authoryear"
+
+
 def setup(app):
+    register_plugin("pybtex.style.labels", "authoryear", AuthorYearLabels)
+    register_plugin("pybtex.style.formatting", "authoryear", AuthorYearStyle)
     app.connect("builder-inited", _register_role)
     app.add_transform(KeepGatedSolutionBody)
     app.connect("html-page-context", _dedupe_scripts, priority=1)
