@@ -530,13 +530,17 @@ def load_digits(*, test_fraction=0.25, seed=0):
     (x_train, y_train), (x_test, y_test)
         Images float32 shaped ``(N, 1, 8, 8)``; labels int64.
     """
-    from sklearn.datasets import load_digits as _sklearn_digits
-    from sklearn.model_selection import train_test_split
-
     fraction = check_real(test_fraction, "test_fraction", positive=True)
     if fraction >= 1:
         fail("test_fraction", "a fraction between 0 and 1", test_fraction)
     seed = check_int(seed, "seed", minimum=0)
+    try:
+        from sklearn.datasets import load_digits as _sklearn_digits
+        from sklearn.model_selection import train_test_split
+    except ImportError as error:
+        raise ImportError(
+            "sepconv.nn.load_digits needs scikit-learn: pip install 'sepconv[learn]'"
+        ) from error
     digits = _sklearn_digits()
     x = digits.images.astype(np.float32)[:, None]
     y = digits.target.astype(np.int64)
