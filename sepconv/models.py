@@ -1,4 +1,5 @@
-"""The MobileNetV1 cost model, layer by layer, against the paper's tables.
+"""The MobileNetV1 and MobileNetV2 cost models, layer by layer, against the
+published tables.
 
 :func:`mobilenet_v1` lists the layers of Table 1 of Howard et al. (2017),
 "MobileNets: Efficient Convolutional Neural Networks for Mobile Vision
@@ -46,11 +47,49 @@ two entries, and Table 2 has one wrong entry:
   290.68 million (290,675,200), which rounds to 291.** Truncation, or
   leaving out the fully connected layer (289.65), would give 290, but
   neither rule reproduces the other entries (568.74 is printed 569).
+
+MobileNetV2
+-----------
+:func:`mobilenet_v2` lists the layers of Table 2 of Sandler et al. (2018),
+"MobileNetV2: Inverted Residuals and Linear Bottlenecks" (CVPR 2018): a
+3x3 convolution, seventeen inverted residual blocks from the table's
+``(t, c, n, s)`` rows (a 1x1 expansion to ``t`` times the input channels,
+left out when ``t = 1``; a 3x3 depthwise layer with the sequence's stride
+``s`` on its first block; a linear 1x1 projection to ``c`` channels), a 1x1
+convolution to 1280 channels, the average pool and the classifier. The
+conventions of V1 hold (padding 1, weights only, the pool and softmax free);
+the residual additions of the blocks with a shortcut are not rows and, as in
+the paper, are not counted. Widths follow the reference implementation
+(TensorFlow-slim's ``mobilenet_v2.py``, Keras): ``c * alpha`` rounded to the
+nearest multiple of 8, at least 8 and never more than 10 % below
+``c * alpha``; the expansion has ``t`` times the (rounded) input channels; the
+last 1x1 layer keeps 1280 channels for ``alpha <= 1`` and is widened (and
+rounded) for ``alpha > 1``, as the paper states for its multipliers.
+
+``PAPER_V2_TABLE4`` holds the MobileNetV2 row of the paper's Table 4 and
+``SLIM_V2_CHECKPOINTS`` the table of the 22 ImageNet checkpoints (widths
+0.35 to 1.4 by resolutions 96 to 224) in the README of TensorFlow-slim's
+``research/slim/nets/mobilenet`` folder (tensorflow/models).
+:func:`paper_comparison_v2` compares both with the arithmetic:
+
+* **Every parameter count of the checkpoint table agrees** (rounded to
+  0.01 million, with 1000 or 1001 classes).
+* **The mult-adds of the checkpoint table are truncated, not rounded.** All
+  22 printed values equal the computed ones rounded *down* to the million;
+  8 of them differ from the computed ones rounded half-up: 1.0-224 (300.77,
+  printed 300), 0.75-192 (153.94, printed 153), 0.5-192 (71.70), 0.5-128
+  (32.58), 0.5-96 (18.89), 0.35-192 (43.90), 0.35-160 (30.87) and 0.35-96
+  (11.93).
+* **The paper's Table 4 truncates too:** 300,774,272 mult-adds are printed
+  300 million (rounding gives 301), 3,469,760 parameters 3.4 million
+  (rounding gives 3.5).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import re
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from types import MappingProxyType
@@ -64,7 +103,10 @@ __all__ = [
     "PAPER_TABLE4",
     "PAPER_TABLE6",
     "PAPER_TABLE7",
+    "PAPER_V2_TABLE4",
+    "SLIM_V2_CHECKPOINTS",
     "TABLE2_TYPES",
+    "ActivationPeak",
     "BlockRatio",
     "Layer",
     "PaperComparison",
@@ -72,9 +114,12 @@ __all__ = [
     "PrintedShare",
     "Share",
     "Totals",
+    "activation_peak",
     "block_cost_ratios",
     "mobilenet_v1",
+    "mobilenet_v2",
     "paper_comparison",
+    "paper_comparison_v2",
     "shares_by_kind",
     "totals",
 ]
@@ -147,6 +192,40 @@ PAPER_TABLE7 = MappingProxyType(
 )
 """Table 7 as printed: resolution -> row (width multiplier 1.0)."""
 
+PAPER_V2_TABLE4 = MappingProxyType({"MobileNetV2": PaperRow(72.0, 300, 3.4)})
+"""MobileNetV2's row of Table 4 of Sandler et al. (2018), as printed."""
+
+# The table "Mobilenet V2 Imagenet Checkpoints" of the README in
+# tensorflow/models, research/slim/nets/mobilenet/README.md: top-1 accuracy
+# (%), "MACs (M)" and "Parameters (M)", as printed (1001 classes).
+SLIM_V2_CHECKPOINTS = MappingProxyType(
+    {
+        (1.4, 224): PaperRow(75.0, 582, 6.06),
+        (1.3, 224): PaperRow(74.4, 509, 5.34),
+        (1.0, 224): PaperRow(71.8, 300, 3.47),
+        (1.0, 192): PaperRow(70.7, 221, 3.47),
+        (1.0, 160): PaperRow(68.8, 154, 3.47),
+        (1.0, 128): PaperRow(65.3, 99, 3.47),
+        (1.0, 96): PaperRow(60.3, 56, 3.47),
+        (0.75, 224): PaperRow(69.8, 209, 2.61),
+        (0.75, 192): PaperRow(68.7, 153, 2.61),
+        (0.75, 160): PaperRow(66.4, 107, 2.61),
+        (0.75, 128): PaperRow(63.2, 69, 2.61),
+        (0.75, 96): PaperRow(58.8, 39, 2.61),
+        (0.5, 224): PaperRow(65.4, 97, 1.95),
+        (0.5, 192): PaperRow(63.9, 71, 1.95),
+        (0.5, 160): PaperRow(61.0, 50, 1.95),
+        (0.5, 128): PaperRow(57.7, 32, 1.95),
+        (0.5, 96): PaperRow(51.2, 18, 1.95),
+        (0.35, 224): PaperRow(60.3, 59, 1.66),
+        (0.35, 192): PaperRow(58.2, 43, 1.66),
+        (0.35, 160): PaperRow(55.7, 30, 1.66),
+        (0.35, 128): PaperRow(50.8, 20, 1.66),
+        (0.35, 96): PaperRow(45.5, 11, 1.66),
+    }
+)
+"""TensorFlow-slim's MobileNetV2 checkpoints: ``(alpha, resolution)`` -> row."""
+
 
 # ====================================================================== records
 
@@ -178,6 +257,10 @@ class Layer:
         The additions of the layer's sums (:attr:`sepconv.counting.Cost.additions`:
         ``n - 1`` for each sum of ``n`` products, no bias); 0 for the pooling
         and softmax rows, which the paper's counts leave out.
+    activations : int
+        The values the layer reads plus the values it writes, batch 1:
+        ``prod(input_shape) + prod(output_shape)``. Derived from the shapes
+        (not an argument), so it always agrees with them.
     """
 
     name: str
@@ -189,6 +272,11 @@ class Layer:
     mult_adds: int
     params: int
     additions: int = 0
+    activations: int = field(init=False)
+
+    def __post_init__(self):
+        reads, writes = math.prod(self.input_shape), math.prod(self.output_shape)
+        object.__setattr__(self, "activations", reads + writes)
 
 
 class Totals(NamedTuple):
@@ -203,6 +291,13 @@ class Share(NamedTuple):
 
     mult_adds: Fraction
     params: Fraction
+
+
+class ActivationPeak(NamedTuple):
+    """The layer (or block) that reads and writes the most values."""
+
+    name: str
+    activations: int
 
 
 class BlockRatio(NamedTuple):
@@ -234,6 +329,44 @@ _BLOCKS = (
     *[(512, 1)] * 5, (1024, 2), (1024, 1),
 )  # fmt: skip
 _MIN_RESOLUTION = 32
+
+
+def _check_network(width_multiplier, resolution, classifier, num_classes):
+    """The arguments both networks share, checked: ``(alpha, r, classifier,
+    classes)``."""
+    alpha = check_real(width_multiplier, "width_multiplier", positive=True)
+    r = check_int(resolution, "resolution")
+    if r < _MIN_RESOLUTION:
+        fail(
+            "resolution",
+            f"an integer >= {_MIN_RESOLUTION} (the network's total stride)",
+            resolution,
+        )
+    classifier = check_flag(classifier, "classifier")
+    classes = check_int(num_classes, "num_classes", minimum=1)
+    return alpha, r, classifier, classes
+
+
+def _row(name, kind, filter_shape, input_shape, stride, cost, *, bias=False):
+    """The Layer of one convolution (or fully connected layer) from its Cost."""
+    params = cost.parameters_with_bias if bias else cost.parameters
+    return Layer(
+        name, kind, filter_shape, tuple(input_shape), cost.output_shape, stride,
+        cost.multiplications, params, cost.additions,
+    )  # fmt: skip
+
+
+def _classifier_rows(shape, classes, *, bias=False):
+    """The average pool, fully connected layer and softmax after ``shape``."""
+    c, h, w = shape
+    pooled = (c, 1, 1)
+    cost = pointwise_conv2d_cost(pooled, classes)
+    out = cost.output_shape
+    return (
+        Layer("avg_pool", "avg_pool", f"Pool {h}x{w}", shape, pooled, 1, 0, 0),
+        _row("fc", "fully_connected", f"{c}x{classes}", pooled, 1, cost, bias=bias),
+        Layer("softmax", "softmax", "Classifier", out, out, 1, 0, 0),
+    )
 
 
 def mobilenet_v1(
@@ -291,18 +424,11 @@ def mobilenet_v1(
     >>> totals(mobilenet_v1(separable=False))
     Totals(mult_adds=4867293184, params=29281120)
     """
-    alpha = check_real(width_multiplier, "width_multiplier", positive=True)
-    r = check_int(resolution, "resolution")
-    if r < _MIN_RESOLUTION:
-        fail(
-            "resolution",
-            f"an integer >= {_MIN_RESOLUTION} (the network's total stride)",
-            resolution,
-        )
+    alpha, r, classifier, classes = _check_network(
+        width_multiplier, resolution, classifier, num_classes
+    )
     separable = check_flag(separable, "separable")
-    classifier = check_flag(classifier, "classifier")
     bias = check_flag(bias, "bias")
-    classes = check_int(num_classes, "num_classes", minimum=1)
     if int(32 * alpha) < 1:
         fail(
             "width_multiplier",
@@ -314,11 +440,7 @@ def mobilenet_v1(
         return int(c * alpha)
 
     def layer(name, kind, filter_shape, input_shape, stride, cost):
-        params = cost.parameters_with_bias if bias else cost.parameters
-        return Layer(
-            name, kind, filter_shape, tuple(input_shape), cost.output_shape, stride,
-            cost.multiplications, params, cost.additions,
-        )  # fmt: skip
+        return _row(name, kind, filter_shape, input_shape, stride, cost, bias=bias)
 
     rows = []
     shape = (3, r, r)
@@ -342,22 +464,126 @@ def mobilenet_v1(
             rows.append(layer(f"conv_{i}", "conv", full, shape, stride, cost))
         shape = cost.output_shape
     if classifier:
-        c, h, w = shape
-        pooled = (c, 1, 1)
-        rows.append(
-            Layer("avg_pool", "avg_pool", f"Pool {h}x{w}", shape, pooled, 1, 0, 0)
-        )
-        cost = pointwise_conv2d_cost(pooled, classes)
-        rows.append(layer("fc", "fully_connected", f"{c}x{classes}", pooled, 1, cost))
-        out = cost.output_shape
-        rows.append(Layer("softmax", "softmax", "Classifier", out, out, 1, 0, 0))
+        rows.extend(_classifier_rows(shape, classes, bias=bias))
+    return tuple(rows)
+
+
+# Table 2 of the MobileNetV2 paper, after the first layer: (expansion t,
+# output channels c, repeats n, stride s of the first repeat).
+_V2_BOTTLENECKS = (
+    (1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2),
+    (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1),
+)  # fmt: skip
+_V2_LAST = 1280
+
+
+def _make_divisible(value, divisor=8):
+    """Round to the nearest multiple of ``divisor`` (at least ``divisor``),
+    never more than 10 % below ``value``: the reference implementation's
+    rule for the channel counts of MobileNetV2."""
+    rounded = max(divisor, int(value + divisor / 2) // divisor * divisor)
+    if rounded < 0.9 * value:
+        rounded += divisor
+    return rounded
+
+
+def mobilenet_v2(
+    width_multiplier=1.0, resolution=224, classifier=True, *, num_classes=1000
+):
+    """The layers of MobileNetV2 (Table 2 of Sandler et al. 2018), with costs.
+
+    Parameters
+    ----------
+    width_multiplier : float
+        ``alpha > 0``: a layer with ``c`` channels gets ``c * alpha`` rounded
+        to a multiple of 8 (see the module docstring); the last 1x1 layer
+        keeps 1280 channels unless ``alpha > 1``.
+    resolution : int
+        Input height and width, at least 32.
+    classifier : bool
+        Include the average pool, the fully connected layer (the paper's
+        final "conv2d 1x1") and the softmax (True) or stop after the 1x1
+        convolution to 1280 channels (False).
+    num_classes : int, keyword-only
+        Outputs of the fully connected layer (default 1000).
+
+    Returns
+    -------
+    tuple of Layer
+        In order: ``conv1``; for each block ``i`` (0 to 16)
+        ``block_{i}_expand`` (not in block 0, whose ``t`` is 1),
+        ``block_{i}_depthwise`` and ``block_{i}_project`` (the linear
+        bottleneck); ``conv_last``; then ``avg_pool``, ``fc`` and
+        ``softmax``. Parameters are weights only.
+
+    Notes
+    -----
+    See the module docstring for the rounding of the widths and for where
+    the published tables disagree with the arithmetic.
+
+    Examples
+    --------
+    >>> rows = mobilenet_v2()
+    >>> len(rows), totals(rows)
+    (55, Totals(mult_adds=300774272, params=3469760))
+    >>> [(r.name, r.filter_shape, r.output_shape) for r in rows[3:6]]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('block_1_expand', '1x1x16x96', (96, 112, 112)),
+     ('block_1_depthwise', '3x3x96 dw', (96, 56, 56)),
+     ('block_1_project', '1x1x96x24', (24, 56, 56))]
+    >>> rows[3].activations == 16 * 112 * 112 + 96 * 112 * 112
+    True
+    >>> round(totals(mobilenet_v2(0.35)).mult_adds / 1e6)
+    59
+    """
+    alpha, r, classifier, classes = _check_network(
+        width_multiplier, resolution, classifier, num_classes
+    )
+    rows = []
+
+    def add(name, kind, filter_shape, input_shape, stride, cost):
+        rows.append(_row(name, kind, filter_shape, input_shape, stride, cost))
+        return cost.output_shape
+
+    shape = (3, r, r)
+    c = _make_divisible(32 * alpha)
+    cost = conv2d_cost(shape, c, 3, stride=2, padding=1)
+    shape = add("conv1", "conv", f"3x3x3x{c}", shape, 2, cost)
+    block = 0
+    for t, channels, repeats, first_stride in _V2_BOTTLENECKS:
+        c_out = _make_divisible(channels * alpha)
+        for repeat in range(repeats):
+            stride = first_stride if repeat == 0 else 1
+            c_in = shape[0]
+            if t != 1:
+                cost = pointwise_conv2d_cost(shape, c_in * t)
+                pw = f"1x1x{c_in}x{c_in * t}"
+                shape = add(f"block_{block}_expand", "pointwise", pw, shape, 1, cost)
+            cost = depthwise_conv2d_cost(shape, 3, stride=stride, padding=1)
+            dw = f"3x3x{shape[0]} dw"
+            shape = add(
+                f"block_{block}_depthwise", "depthwise", dw, shape, stride, cost
+            )
+            cost = pointwise_conv2d_cost(shape, c_out)
+            pw = f"1x1x{shape[0]}x{c_out}"
+            shape = add(f"block_{block}_project", "pointwise", pw, shape, 1, cost)
+            block += 1
+    c_last = _make_divisible(_V2_LAST * alpha) if alpha > 1 else _V2_LAST
+    cost = pointwise_conv2d_cost(shape, c_last)
+    shape = add("conv_last", "pointwise", f"1x1x{shape[0]}x{c_last}", shape, 1, cost)
+    if classifier:
+        rows.extend(_classifier_rows(shape, classes))
     return tuple(rows)
 
 
 def _check_rows(rows):
     rows = tuple(rows) if not isinstance(rows, Layer) else (rows,)
     if not rows or not all(isinstance(row, Layer) for row in rows):
-        fail("rows", "a non-empty sequence of Layer rows (from mobilenet_v1)", rows)
+        fail(
+            "rows",
+            "a non-empty sequence of Layer rows (from mobilenet_v1 or mobilenet_v2)",
+            rows,
+        )
     return rows
 
 
@@ -417,6 +643,54 @@ def shares_by_kind(rows):
         if m or p
     }
     return dict(sorted(shares.items(), key=lambda item: -item[1].mult_adds))
+
+
+_BLOCK_ROW = re.compile(r"block_(\d+)_[a-z]+|conv_(?:dw|pw)_(\d+)")
+
+
+def activation_peak(rows, *, blocks=False):
+    """The largest number of values one layer, or one block, reads and writes.
+
+    Parameters
+    ----------
+    rows : sequence of Layer
+    blocks : bool, keyword-only
+        False: the row with the largest ``activations`` (input + output
+        values). True: each block counts as one unit, ``block_<i>``, holding
+        only its input and its output (the rows ``block_<i>_*`` of
+        :func:`mobilenet_v2`, or ``conv_dw_<i>`` and ``conv_pw_<i>`` of
+        :func:`mobilenet_v1`); the other rows count as themselves. This is
+        the memory a block needs when its inner tensors are never held whole,
+        as the MobileNetV2 paper computes a block: slice by slice of the
+        expanded channels, each slice expanded, filtered and projected, the
+        projections summed into the output.
+
+    Returns
+    -------
+    ActivationPeak
+        ``(name, activations)``; the first of equal largest ones.
+
+    Examples
+    --------
+    >>> activation_peak(mobilenet_v2())
+    ActivationPeak(name='block_1_depthwise', activations=1505280)
+    >>> activation_peak(mobilenet_v2(), blocks=True)
+    ActivationPeak(name='block_0', activations=602112)
+    """
+    rows = _check_rows(rows)
+    blocks = check_flag(blocks, "blocks")
+    units = {}
+    for row in rows:
+        match = _BLOCK_ROW.fullmatch(row.name) if blocks else None
+        key = f"block_{match[1] or match[2]}" if match else row.name
+        units.setdefault(key, []).append(row)
+    peaks = [
+        ActivationPeak(
+            key, math.prod(unit[0].input_shape) + math.prod(unit[-1].output_shape)
+        )
+        for key, unit in units.items()
+    ]
+    return max(peaks, key=lambda peak: peak.activations)
 
 
 def block_cost_ratios(width_multiplier=1.0, resolution=224):
@@ -517,4 +791,55 @@ def paper_comparison():
     for resolution, printed in PAPER_TABLE7.items():
         computed = in_millions(mobilenet_v1(resolution=resolution))
         compare("Table 7", f"1.0 MobileNet-{resolution}", printed, computed, millions)
+    return tuple(out)
+
+
+def paper_comparison_v2():
+    """The published MobileNetV2 figures beside the computed ones.
+
+    Returns
+    -------
+    tuple of PaperComparison
+        As :func:`paper_comparison`: first the MobileNetV2 row of the paper's
+        Table 4 (``table="Table 4"``; mult-adds rounded to the million,
+        parameters to 0.1 million), then every row of
+        ``SLIM_V2_CHECKPOINTS`` (``table="slim README"``, ``model`` as
+        ``"mobilenet_v2_<alpha>_<resolution>"``; parameters to 0.01
+        million). ``agrees`` compares with the computed value rounded
+        half-up; the module docstring lists the disagreements, all of
+        which are truncations.
+
+    Examples
+    --------
+    >>> rows = paper_comparison_v2()
+    >>> len(rows), sum(row.agrees for row in rows)
+    (46, 36)
+    >>> [(r.model, r.quantity, r.printed, r.rounded)
+    ...  for r in rows if not r.agrees][:3]  # doctest: +NORMALIZE_WHITESPACE
+    [('MobileNetV2', 'mult_adds', 300, 301.0),
+     ('MobileNetV2', 'params', 3.4, 3.5),
+     ('mobilenet_v2_1.0_224', 'mult_adds', 300, 301.0)]
+    """
+    out = []
+
+    def compare(table, model, printed, rows, param_decimals):
+        total = totals(rows)
+        for quantity, value, decimals in (
+            ("mult_adds", total.mult_adds / 1e6, 0),
+            ("params", total.params / 1e6, param_decimals),
+        ):
+            shown = getattr(printed, quantity)
+            rounded = _round_as_printed(value, decimals)
+            out.append(
+                PaperComparison(
+                    table, model, quantity, shown, value, rounded, rounded == shown
+                )
+            )
+
+    for model, printed in PAPER_V2_TABLE4.items():
+        compare("Table 4", model, printed, mobilenet_v2(), 1)
+    for (alpha, resolution), printed in SLIM_V2_CHECKPOINTS.items():
+        name = f"mobilenet_v2_{alpha}_{resolution}"
+        rows = mobilenet_v2(alpha, resolution)
+        compare("slim README", name, printed, rows, 2)
     return tuple(out)
