@@ -26,6 +26,11 @@
   dropped here, keeping the first occurrence. The handler runs first
   (priority 1): ``html-page-context`` is emitted with ``emit_firstresult``, so
   a theme handler that returns a template would stop a later one.
+* **Buttons only when they work.** The repository button and the launch
+  buttons (Binder, Colab, a JupyterHub) need the book's public repository:
+  they are kept exactly when ``repository.url`` in ``_config.yml`` is set.
+  A repository or launch address on a placeholder host (``example.org``,
+  ``*.invalid``, ...) stops the build.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from docutils import nodes
 from myst_nb.core.variables import (
@@ -42,9 +48,15 @@ from myst_nb.core.variables import (
 )
 from myst_nb.ext.eval import retrieve_eval_data
 from myst_nb.ext.utils import RoleBase
+from sphinx.errors import ConfigError
 from sphinx.transforms import SphinxTransform
 from sphinx_exercise.nodes import solution_start_node
 
+# Host names reserved for examples and tests (RFC 2606, RFC 6761).
+PLACEHOLDER_HOST = re.compile(
+    r"(^|\.)(example\.(com|net|org)|example|invalid|test|localhost)$",
+    flags=re.IGNORECASE,
+)
 EVAL = re.compile(r"\{eval\}`([^`]+)`")
 IGNORE_TAG = "nbval-ignore-output"
 
@@ -160,6 +172,40 @@ class KeepGatedSolutionBody(SphinxTransform):
                     after = child
 
 
+def is_placeholder_url(url):
+    """Whether ``url`` points at a host reserved for examples or tests.
+
+    >>> is_placeholder_url("https://jupyterhub.example.org/hub")
+    True
+    >>> is_placeholder_url("https://mybinder.org")
+    False
+    """
+    host = urlsplit(url).hostname or ""
+    return bool(PLACEHOLDER_HOST.search(host.rstrip(".")))
+
+
+def _buttons_need_a_repository(app, config):
+    """Keep the repository and launch buttons only with a repository URL."""
+    options = config.html_theme_options
+    url = (options.get("repository_url") or "").strip()
+    launch = options.get("launch_buttons") or {}
+    addresses = {"repository.url": url}
+    addresses.update(
+        (f"launch_buttons.{key}", value)
+        for key, value in launch.items()
+        if isinstance(value, str)
+    )
+    for key, address in addresses.items():
+        if is_placeholder_url(address):
+            raise ConfigError(
+                f"{key} in _config.yml points at a placeholder host: {address!r}; "
+                "give the real address or leave it empty"
+            )
+    options["use_repository_button"] = bool(url)
+    if not url:
+        options["launch_buttons"] = {}
+
+
 def _register_role(app):
     app.add_role("eval", CheckedEvalRole(), override=True)
 
@@ -184,6 +230,7 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
+    app.connect("config-inited", _buttons_need_a_repository)
     app.connect("builder-inited", _register_role)
     app.add_transform(KeepGatedSolutionBody)
     app.connect("html-page-context", _dedupe_scripts, priority=1)

@@ -9,15 +9,53 @@ search bar at the top of the page.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
-from sitepages import SITE, site_pages
+import yaml
+from sitepages import ROOT, SITE, site_pages
 
 PAGES = site_pages() or ["index.html"]
+CHAPTERS = [p for p in PAGES if re.match(r"book/\d\d-", p)]
+# Host names reserved for examples and tests (RFC 2606, RFC 6761).
+PLACEHOLDER = re.compile(
+    r"(^|\.)(example\.(com|net|org)|example|invalid|test|localhost)$", re.IGNORECASE
+)
+LAUNCH_HOSTS = ("mybinder.org", "colab.research.google.com")
+ANY_URL = re.compile(r"""(?:href|src|action)\s*=\s*["']([^"']+)["']""")
 
 
 def _html(path):
     return (SITE / path).read_text(encoding="utf-8")
+
+
+def _config():
+    return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("path", PAGES)
+def test_no_link_to_a_placeholder_host(site, path):
+    hosts = {urlsplit(url).hostname or "" for url in ANY_URL.findall(_html(path))}
+    placeholders = sorted(h for h in hosts if PLACEHOLDER.search(h))
+    assert placeholders == [], f"{path} links to placeholder hosts: {placeholders}"
+
+
+@pytest.mark.site
+def test_buttons_only_with_a_repository(site):
+    repository = (_config().get("repository") or {}).get("url") or ""
+    for path in CHAPTERS:
+        html = _html(path)
+        launch = [
+            u for u in ANY_URL.findall(html) if urlsplit(u).hostname in LAUNCH_HOSTS
+        ]
+        if not repository:
+            assert launch == [], f"{path}: launch buttons without a repository"
+            assert "repository-button" not in html, f"{path}: repository button"
+        else:
+            assert launch, f"{path}: no launch button though repository.url is set"
+            name = urlsplit(repository).path.strip("/")
+            assert all(name in u for u in launch), f"{path}: {launch}"
 
 
 @pytest.mark.site
