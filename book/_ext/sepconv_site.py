@@ -31,6 +31,15 @@
   they are kept exactly when ``repository.url`` in ``_config.yml`` is set.
   A repository or launch address on a placeholder host (``example.org``,
   ``*.invalid``, ...) stops the build.
+* **Exercises are numbered per chapter** (Exercise 2.1, 2.2, ...), not across
+  the book: the chapter number is the ``NN-`` prefix of the chapter's file
+  name (``book/02-spatial-separable``), the order of ``_toc.yml``. Sphinx
+  numbers the exercises (sphinx-exercise registers them with numfig) across
+  the whole book; the handler below renumbers them after Sphinx has.
+* **Search snippets without TeX source.** Sphinx builds a result's snippet
+  from the page's HTML, where the math is still TeX (``\\(3 \\times 3\\)``):
+  ``static/sepconv-search.js``, on the search page only, makes the math of a
+  snippet plain text (``3 × 3``).
 """
 
 from __future__ import annotations
@@ -52,11 +61,13 @@ from sphinx.errors import ConfigError
 from sphinx.transforms import SphinxTransform
 from sphinx_exercise.nodes import solution_start_node
 
+STATIC = Path(__file__).resolve().parent / "static"
 # Host names reserved for examples and tests (RFC 2606, RFC 6761).
 PLACEHOLDER_HOST = re.compile(
     r"(^|\.)(example\.(com|net|org)|example|invalid|test|localhost)$",
     flags=re.IGNORECASE,
 )
+CHAPTER = re.compile(r"^(\d+)-")
 EVAL = re.compile(r"\{eval\}`([^`]+)`")
 IGNORE_TAG = "nbval-ignore-output"
 
@@ -206,6 +217,43 @@ def _buttons_need_a_repository(app, config):
         options["launch_buttons"] = {}
 
 
+def chapter_number(docname):
+    """The chapter number of a document, from its file name, or None.
+
+    >>> chapter_number("book/02-spatial-separable")
+    2
+    >>> chapter_number("book/intro") is None
+    True
+    """
+    match = CHAPTER.match(docname.rsplit("/", 1)[-1])
+    return int(match.group(1)) if match else None
+
+
+def _number_exercises_per_chapter(app, env):
+    """Renumber the exercises of each chapter 1, 2, ... after its number."""
+    changed = []
+    for docname, numbers in env.toc_fignumbers.items():
+        exercises = numbers.get("exercise")
+        if not exercises:
+            continue
+        chapter = chapter_number(docname)
+        prefix = () if chapter is None else (chapter,)
+        ordered = sorted(exercises, key=exercises.get)
+        for index, node_id in enumerate(ordered, start=1):
+            exercises[node_id] = (*prefix, index)
+        changed.append(docname)
+    return changed
+
+
+def _search_snippets_as_text(app, pagename, templatename, context, doctree):
+    if pagename == "search":
+        app.add_js_file("sepconv-search.js", loading_method="defer")
+
+
+def _add_static_path(app):
+    app.config.html_static_path.append(str(STATIC))
+
+
 def _register_role(app):
     app.add_role("eval", CheckedEvalRole(), override=True)
 
@@ -232,6 +280,10 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
 def setup(app):
     app.connect("config-inited", _buttons_need_a_repository)
     app.connect("builder-inited", _register_role)
+    app.connect("builder-inited", _add_static_path)
     app.add_transform(KeepGatedSolutionBody)
+    # After Sphinx's own numbering (the toctree collector, at priority 500).
+    app.connect("env-get-updated", _number_exercises_per_chapter, priority=900)
+    app.connect("html-page-context", _search_snippets_as_text, priority=0)
     app.connect("html-page-context", _dedupe_scripts, priority=1)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

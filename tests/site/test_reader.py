@@ -13,6 +13,8 @@ with a visible focus ring.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sitepages import site_pages
 
@@ -99,3 +101,25 @@ def test_colour_mode_follows_the_system(open_page, scheme):
         )
         assert state == ["auto", scheme], f"{path}: mode, theme = {state}"
         assert page.errors == [], f"{path}: {page.errors}"
+
+
+SNIPPETS = r"""() => new Promise((done) => {
+  const poll = () => {
+    const status = document.querySelector("#search-results .search-summary");
+    const found = [...document.querySelectorAll("#search-results p.context")];
+    if (status && status.textContent.includes("found") && found.length)
+      done(found.map((p) => p.textContent));
+    else setTimeout(poll, 200);
+  };
+  poll();
+})"""
+
+
+@pytest.mark.browser
+def test_search_snippets_show_no_tex(open_page):
+    page = open_page("search.html?q=kernel")
+    snippets = page.evaluate(SNIPPETS)
+    tex = [s for s in snippets if re.search(r"\\[()\[\]]|\\[A-Za-z]+", s)]
+    assert tex == [], f"raw TeX in search snippets: {tex[:3]}"
+    assert any("3 × 3" in s for s in snippets), "no snippet quotes the math"
+    assert page.errors == [], page.errors

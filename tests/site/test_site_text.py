@@ -60,6 +60,24 @@ def test_buttons_only_with_a_repository(site):
 
 @pytest.mark.site
 @pytest.mark.parametrize("path", PAGES)
+def test_tab_title_names_the_book_once(site, path):
+    book = _config()["title"]
+    for title in re.findall(r"<title>(.*?)</title>", _html(path), flags=re.S):
+        title = title.replace("&#8212;", "—").replace("&amp;", "&")
+        assert title.count(book) <= 1, f"{path}: {title!r}"
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("path", CHAPTERS)
+def test_exercises_are_numbered_per_chapter(site, path):
+    chapter = int(re.match(r"book/(\d\d)-", path).group(1))
+    found = re.findall(r'<span class="caption-number">Exercise ([\d.]+)', _html(path))
+    expected = [f"{chapter}.{k}" for k in range(1, len(found) + 1)]
+    assert found == expected, f"{path}: exercises numbered {found}"
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("path", PAGES)
 def test_no_second_search_bar(site, path):
     header = re.search(
         r'<header id="pst-header"[^>]*>(.*?)</header>', _html(path), flags=re.S
