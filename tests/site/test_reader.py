@@ -90,6 +90,65 @@ def test_page_contents_drawer_opens_on_a_phone(open_page):
     assert page.errors == [], page.errors
 
 
+# Elements that stick out of the viewport on the right, unless an ancestor
+# that fits the viewport scrolls them (overflow-x auto or scroll).
+OVERFLOW = r"""() => {
+  const width = document.documentElement.clientWidth;
+  const scrolled = (element) => {
+    for (let a = element.parentElement; a && a !== document.body;
+         a = a.parentElement) {
+      const style = getComputedStyle(a);
+      if (["auto", "scroll"].includes(style.overflowX)
+          && a.getBoundingClientRect().right <= width + 1) return true;
+    }
+    return false;
+  };
+  const name = (e) => e.tagName.toLowerCase()
+    + (e.id ? "#" + e.id : "")
+    + (e.className && typeof e.className === "string"
+       ? "." + e.className.trim().split(/\s+/).join(".") : "");
+  // Visually hidden: clipped to nothing (MathJax's assistive MathML).
+  const clipped = (element) => {
+    for (let a = element; a; a = a.parentElement) {
+      if (getComputedStyle(a).clip !== "auto") return true;
+    }
+    return false;
+  };
+  const out = [];
+  for (const element of document.body.querySelectorAll("*")) {
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0 || box.right <= width + 1) continue;
+    if (getComputedStyle(element).visibility === "hidden") continue;
+    if (scrolled(element) || clipped(element)) continue;
+    out.push(name(element) + " right=" + Math.round(box.right));
+  }
+  return {width, scrollWidth: document.documentElement.scrollWidth,
+          out: out.slice(0, 8)};
+}"""
+
+# Horizontal scroll containers whose content is wider than they are, and
+# whether they show it: faded out at the edge with more content behind it.
+SCROLLERS = r"""() => [...document.querySelectorAll("article *")]
+  .filter((e) => ["auto", "scroll"].includes(getComputedStyle(e).overflowX)
+                 && e.scrollWidth > e.clientWidth + 1 && e.clientHeight > 0
+                 && !e.closest("mjx-container, .math"))
+  .map((e) => { e.scrollLeft = 0; const s = getComputedStyle(e);
+    return {tag: e.tagName.toLowerCase(), cls: String(e.className),
+            hint: s.maskImage !== "none"
+                  && parseFloat(s.getPropertyValue("--sepconv-fade-end")) > 0}; })"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", PAGES)
+def test_nothing_overflows_a_phone(open_page, path):
+    page = open_page(path, 390)
+    found = page.evaluate(OVERFLOW)
+    assert found["out"] == [], f"wider than the {found['width']} px screen: {found}"
+    assert found["scrollWidth"] <= found["width"], found
+    unhinted = [s for s in page.evaluate(SCROLLERS) if not s["hint"]]
+    assert unhinted == [], f"scrolling with no visible hint: {unhinted[:5]}"
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_colour_mode_follows_the_system(open_page, scheme):
