@@ -36,6 +36,14 @@
   name (``book/02-spatial-separable``), the order of ``_toc.yml``. Sphinx
   numbers the exercises (sphinx-exercise registers them with numfig) across
   the whole book; the handler below renumbers them after Sphinx has.
+* **Names that match what is shown** (axe-core's accessibility rules). A
+  hidden code cell's toggle is named by its visible text ("Show code cell
+  source"), not myst-nb's fixed ``aria-label`` "Toggle hidden content"
+  (label-content-name-mismatch). The bibliography is a list of list items:
+  docutils marks each entry ``role="doc-biblioentry"``, a role that ARIA 1.2
+  deprecates and that a ``role="list"`` may not hold
+  (aria-required-children). The colour-mode and search buttons are themed
+  in book/_templates for the same reason.
 * **Search snippets without TeX source.** Sphinx builds a result's snippet
   from the page's HTML, where the math is still TeX (``\\(3 \\times 3\\)``):
   ``static/sepconv-search.js``, on the search page only, makes the math of a
@@ -57,6 +65,7 @@ from myst_nb.core.variables import (
 )
 from myst_nb.ext.eval import retrieve_eval_data
 from myst_nb.ext.utils import RoleBase
+from myst_nb.sphinx_ import HideCodeCellNode
 from sphinx.errors import ConfigError
 from sphinx.transforms import SphinxTransform
 from sphinx_exercise.nodes import solution_start_node
@@ -250,6 +259,35 @@ def _search_snippets_as_text(app, pagename, templatename, context, doctree):
         app.add_js_file("sepconv-search.js", loading_method="defer")
 
 
+def visit_hidden_cell(self, node):
+    """myst-nb's toggle of a hidden cell, named by its visible text."""
+    classes = " ".join(node["classes"])
+    self.body.append(f'<details class="admonition hide {classes}">\n<summary>\n')
+    for state, prompt in (("collapsed", "prompt_show"), ("expanded", "prompt_hide")):
+        text = self.encode(node[prompt])
+        self.body.append(f'<p class="{state} admonition-title">{text}</p>\n')
+    self.body.append("</summary>\n")
+
+
+def depart_hidden_cell(self, node):
+    self.body.append("</details>\n")
+
+
+def visit_citation(self, node):
+    """docutils' citation entry, as a list item of the citation list."""
+    if not isinstance(node.previous_sibling(), type(node)):
+        self.body.append('<div role="list" class="citation-list">\n')
+    self.body.append(
+        self.starttag(node, "div", classes=[node.tagname], role="listitem")
+    )
+
+
+def depart_citation(self, node):
+    self.body.append("</div>\n")
+    if not isinstance(node.next_node(descend=False, siblings=True), type(node)):
+        self.body.append("</div>\n")
+
+
 def _add_static_path(app):
     app.config.html_static_path.append(str(STATIC))
 
@@ -282,6 +320,10 @@ def setup(app):
     app.connect("builder-inited", _register_role)
     app.connect("builder-inited", _add_static_path)
     app.add_transform(KeepGatedSolutionBody)
+    app.add_node(
+        HideCodeCellNode, override=True, html=(visit_hidden_cell, depart_hidden_cell)
+    )
+    app.add_node(nodes.citation, override=True, html=(visit_citation, depart_citation))
     # After Sphinx's own numbering (the toctree collector, at priority 500).
     app.connect("env-get-updated", _number_exercises_per_chapter, priority=900)
     app.connect("html-page-context", _search_snippets_as_text, priority=0)

@@ -13,15 +13,18 @@ with a visible focus ring.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
-from sitepages import site_pages
+from sitepages import ROOT, site_pages
 
 PAGES = site_pages() or ["index.html"]
 WIDTHS = (390, 900, 1280)
 CHAPTER = "book/02-spatial-separable.html"
 TARGET = "03-depthwise-separable.html"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SERIOUS = ("serious", "critical")
 
 
 @pytest.fixture
@@ -160,6 +163,87 @@ def test_colour_mode_follows_the_system(open_page, scheme):
         )
         assert state == ["auto", scheme], f"{path}: mode, theme = {state}"
         assert page.errors == [], f"{path}: {page.errors}"
+
+
+def _axe(page):
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {resultTypes: ["violations"]});
+            return r.violations.map((v) => ({id: v.id, impact: v.impact,
+                nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" "))}));
+        }"""
+    )
+    return [v for v in result if v["impact"] in SERIOUS]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_finds_nothing_serious(open_page, path, scheme):
+    assert AXE.is_file(), f"no {AXE}: run `make assets` (npm ci)"
+    page = open_page(path, 1280, scheme)
+    page.evaluate("() => window.MathJax?.startup?.promise")
+    violations = _axe(page)
+    assert violations == [], json.dumps(violations, indent=1)
+
+
+@pytest.mark.browser
+def test_axe_on_a_phone(open_page):
+    for path in ("book/intro.html", CHAPTER):
+        page = open_page(path, 390)
+        page.evaluate("() => window.MathJax?.startup?.promise")
+        violations = _axe(page)
+        assert violations == [], f"{path}: {json.dumps(violations, indent=1)}"
+
+
+FOCUSED = """() => {
+  const e = document.activeElement;
+  const style = getComputedStyle(e);
+  return {
+    action: e.dataset.action || e.tagName.toLowerCase(),
+    inPlayer: !!e.closest(".sepconv-player"),
+    ring: (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2)
+          || style.boxShadow !== "none",
+  };
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_players_work_by_keyboard(open_page, scheme):
+    page = open_page(CHAPTER, 1280, scheme)
+    player = page.locator(".sepconv-player").first
+    image = player.locator("img")
+    # Tab from the element just before the player into its controls.
+    player.evaluate(
+        """(p) => { const s = document.createElement("span");
+                    s.tabIndex = 0; p.before(s); s.focus(); }"""
+    )
+    order = []
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        order.append(page.evaluate(FOCUSED))
+    actions = [f["action"] for f in order]
+    expected = ["first", "previous", "play", "next", "last", "input"]
+    assert actions == expected, f"focus order {actions}"
+    assert all(f["inPlayer"] for f in order), order
+    missing = [f["action"] for f in order if not f["ring"]]
+    assert missing == [], f"no visible focus ring on {missing}"
+    # Back to "next": Enter and Space step; the slider takes arrow keys.
+    for _ in range(2):
+        page.keyboard.press("Shift+Tab")
+    assert page.evaluate(FOCUSED)["action"] == "next"
+    frames = [image.get_attribute("src")]
+    for key in ("Enter", " "):
+        page.keyboard.press(key)
+        frames.append(image.get_attribute("src"))
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowRight")
+    frames.append(image.get_attribute("src"))
+    assert len(set(frames)) == len(frames), "a key did not change the frame"
+    assert page.errors == [], page.errors
 
 
 SNIPPETS = r"""() => new Promise((done) => {
