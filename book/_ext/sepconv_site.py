@@ -26,6 +26,28 @@
   dropped here, keeping the first occurrence. The handler runs first
   (priority 1): ``html-page-context`` is emitted with ``emit_firstresult``, so
   a theme handler that returns a template would stop a later one.
+* **Buttons only when they work.** The repository button and the launch
+  buttons (Binder, Colab, a JupyterHub) need the book's public repository:
+  they are kept exactly when ``repository.url`` in ``_config.yml`` is set.
+  A repository or launch address on a placeholder host (``example.org``,
+  ``*.invalid``, ...) stops the build.
+* **Exercises are numbered per chapter** (Exercise 2.1, 2.2, ...), not across
+  the book: the chapter number is the ``NN-`` prefix of the chapter's file
+  name (``book/02-spatial-separable``), the order of ``_toc.yml``. Sphinx
+  numbers the exercises (sphinx-exercise registers them with numfig) across
+  the whole book; the handler below renumbers them after Sphinx has.
+* **Names that match what is shown** (axe-core's accessibility rules). A
+  hidden code cell's toggle is named by its visible text ("Show code cell
+  source"), not myst-nb's fixed ``aria-label`` "Toggle hidden content"
+  (label-content-name-mismatch). The bibliography is a list of list items:
+  docutils marks each entry ``role="doc-biblioentry"``, a role that ARIA 1.2
+  deprecates and that a ``role="list"`` may not hold
+  (aria-required-children). The colour-mode and search buttons are themed
+  in book/_templates for the same reason.
+* **Search snippets without TeX source.** Sphinx builds a result's snippet
+  from the page's HTML, where the math is still TeX (``\\(3 \\times 3\\)``):
+  ``static/sepconv-search.js``, on the search page only, makes the math of a
+  snippet plain text (``3 × 3``).
 """
 
 from __future__ import annotations
@@ -33,6 +55,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from docutils import nodes
 from myst_nb.core.variables import (
@@ -42,12 +65,21 @@ from myst_nb.core.variables import (
 )
 from myst_nb.ext.eval import retrieve_eval_data
 from myst_nb.ext.utils import RoleBase
+from myst_nb.sphinx_ import HideCodeCellNode
 from pybtex.plugin import register_plugin
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.labels import BaseLabelStyle
+from sphinx.errors import ConfigError
 from sphinx.transforms import SphinxTransform
 from sphinx_exercise.nodes import solution_start_node
 
+STATIC = Path(__file__).resolve().parent / "static"
+# Host names reserved for examples and tests (RFC 2606, RFC 6761).
+PLACEHOLDER_HOST = re.compile(
+    r"(^|\.)(example\.(com|net|org)|example|invalid|test|localhost)$",
+    flags=re.IGNORECASE,
+)
+CHAPTER = re.compile(r"^(\d+)-")
 EVAL = re.compile(r"\{eval\}`([^`]+)`")
 IGNORE_TAG = "nbval-ignore-output"
 
@@ -163,6 +195,106 @@ class KeepGatedSolutionBody(SphinxTransform):
                     after = child
 
 
+def is_placeholder_url(url):
+    """Whether ``url`` points at a host reserved for examples or tests.
+
+    >>> is_placeholder_url("https://jupyterhub.example.org/hub")
+    True
+    >>> is_placeholder_url("https://mybinder.org")
+    False
+    """
+    host = urlsplit(url).hostname or ""
+    return bool(PLACEHOLDER_HOST.search(host.rstrip(".")))
+
+
+def _buttons_need_a_repository(app, config):
+    """Keep the repository and launch buttons only with a repository URL."""
+    options = config.html_theme_options
+    url = (options.get("repository_url") or "").strip()
+    launch = options.get("launch_buttons") or {}
+    addresses = {"repository.url": url}
+    addresses.update(
+        (f"launch_buttons.{key}", value)
+        for key, value in launch.items()
+        if isinstance(value, str)
+    )
+    for key, address in addresses.items():
+        if is_placeholder_url(address):
+            raise ConfigError(
+                f"{key} in _config.yml points at a placeholder host: {address!r}; "
+                "give the real address or leave it empty"
+            )
+    options["use_repository_button"] = bool(url)
+    if not url:
+        options["launch_buttons"] = {}
+
+
+def chapter_number(docname):
+    """The chapter number of a document, from its file name, or None.
+
+    >>> chapter_number("book/02-spatial-separable")
+    2
+    >>> chapter_number("book/intro") is None
+    True
+    """
+    match = CHAPTER.match(docname.rsplit("/", 1)[-1])
+    return int(match.group(1)) if match else None
+
+
+def _number_exercises_per_chapter(app, env):
+    """Renumber the exercises of each chapter 1, 2, ... after its number."""
+    changed = []
+    for docname, numbers in env.toc_fignumbers.items():
+        exercises = numbers.get("exercise")
+        if not exercises:
+            continue
+        chapter = chapter_number(docname)
+        prefix = () if chapter is None else (chapter,)
+        ordered = sorted(exercises, key=exercises.get)
+        for index, node_id in enumerate(ordered, start=1):
+            exercises[node_id] = (*prefix, index)
+        changed.append(docname)
+    return changed
+
+
+def _search_snippets_as_text(app, pagename, templatename, context, doctree):
+    if pagename == "search":
+        app.add_js_file("sepconv-search.js", loading_method="defer")
+
+
+def visit_hidden_cell(self, node):
+    """myst-nb's toggle of a hidden cell, named by its visible text."""
+    classes = " ".join(node["classes"])
+    self.body.append(f'<details class="admonition hide {classes}">\n<summary>\n')
+    for state, prompt in (("collapsed", "prompt_show"), ("expanded", "prompt_hide")):
+        text = self.encode(node[prompt])
+        self.body.append(f'<p class="{state} admonition-title">{text}</p>\n')
+    self.body.append("</summary>\n")
+
+
+def depart_hidden_cell(self, node):
+    self.body.append("</details>\n")
+
+
+def visit_citation(self, node):
+    """docutils' citation entry, as a list item of the citation list."""
+    if not isinstance(node.previous_sibling(), type(node)):
+        self.body.append('<div role="list" class="citation-list">\n')
+    self.body.append(
+        self.starttag(node, "div", classes=[node.tagname], role="listitem")
+    )
+
+
+def depart_citation(self, node):
+    self.body.append("</div>\n")
+    if not isinstance(node.next_node(descend=False, siblings=True), type(node)):
+        self.body.append("</div>\n")
+
+
+def _add_static_path(app):
+    app.config.html_static_path.append(str(STATIC))
+
+
 def _register_role(app):
     app.add_role("eval", CheckedEvalRole(), override=True)
 
@@ -214,7 +346,16 @@ class AuthorYearStyle(PlainStyle):
 def setup(app):
     register_plugin("pybtex.style.labels", "authoryear", AuthorYearLabels)
     register_plugin("pybtex.style.formatting", "authoryear", AuthorYearStyle)
+    app.connect("config-inited", _buttons_need_a_repository)
     app.connect("builder-inited", _register_role)
+    app.connect("builder-inited", _add_static_path)
     app.add_transform(KeepGatedSolutionBody)
+    app.add_node(
+        HideCodeCellNode, override=True, html=(visit_hidden_cell, depart_hidden_cell)
+    )
+    app.add_node(nodes.citation, override=True, html=(visit_citation, depart_citation))
+    # After Sphinx's own numbering (the toctree collector, at priority 500).
+    app.connect("env-get-updated", _number_exercises_per_chapter, priority=900)
+    app.connect("html-page-context", _search_snippets_as_text, priority=0)
     app.connect("html-page-context", _dedupe_scripts, priority=1)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
