@@ -53,6 +53,7 @@ __all__ = [
     "column_pass",
     "conv2d",
     "conv_transpose2d",
+    "conv_transpose2d_by_zero_insertion",
     "convolve2d",
     "correlate2d",
     "depthwise_conv2d",
@@ -60,10 +61,12 @@ __all__ = [
     "flattened_conv2d",
     "impulse_response",
     "output_size",
+    "pixel_shuffle",
     "pointwise_conv2d",
     "row_pass",
     "separable_correlate2d",
     "transposed_output_size",
+    "zero_insert",
 ]
 
 # ---------------------------------------------------------------------------
@@ -938,6 +941,39 @@ def depthwise_separable_conv2d(
     return _finish(_pointwise(mid, pw_w, 1), b, batched)
 
 
+def _transpose_checked(x, weight, bias, stride, padding, output_padding, dilation,
+                       groups):  # fmt: skip
+    """Validate a transposed convolution; return arrays and geometry."""
+    xb, batched = as_batch(x)
+    w = as_array(weight, "weight", ndim=4)
+    c_in, m, kh, kw = w.shape
+    g = check_groups(groups, ("C_in = weight.shape[0]", c_in))
+    _check_channels(xb, batched, c_in, "weight.shape[0]")
+    b = as_bias(bias, m * g)
+    s, pads, d = resolve_geometry(stride, padding, dilation, (kh, kw))
+    op = as_pair(output_padding, "output_padding", minimum=0)
+    for axis in range(2):
+        if op[axis] >= max(s[axis], d[axis]):
+            fail(
+                "output_padding",
+                f"smaller than stride or dilation along each axis "
+                f"(< {max(s[0], d[0])}, < {max(s[1], d[1])})",
+                output_padding,
+            )
+    full_h = (xb.shape[2] - 1) * s[0] + d[0] * (kh - 1) + 1 + op[0]
+    full_w = (xb.shape[3] - 1) * s[1] + d[1] * (kw - 1) + 1 + op[1]
+    top, bottom, left, right = pads
+    if full_h - top - bottom < 1 or full_w - left - right < 1:
+        fail(
+            "padding",
+            f"small enough to leave an output; the uncropped output is "
+            f"{full_h}x{full_w}",
+            padding,
+        )
+    xb, w, b = as_result_dtype(xb, w, b)
+    return xb, w, b, batched, g, s, pads, d, op
+
+
 def conv_transpose2d(
     x, weight, bias=None, *, stride=1, padding=0, output_padding=0, dilation=1, groups=1
 ):
@@ -1005,36 +1041,16 @@ def conv_transpose2d(
             [1., 1., 1., 1.],
             [1., 1., 1., 1.]]])
     """
-    xb, batched = as_batch(x)
-    w = as_array(weight, "weight", ndim=4)
-    c_in, m, kh, kw = w.shape
-    g = check_groups(groups, ("C_in = weight.shape[0]", c_in))
-    _check_channels(xb, batched, c_in, "weight.shape[0]")
+    xb, w, b, batched, g, s, pads, d, op = _transpose_checked(
+        x, weight, bias, stride, padding, output_padding, dilation, groups
+    )
+    n, c_in, h, wd = xb.shape
+    _, m, kh, kw = w.shape
     c_out = m * g
-    b = as_bias(bias, c_out)
-    s, pads, d = resolve_geometry(stride, padding, dilation, (kh, kw))
-    op = as_pair(output_padding, "output_padding", minimum=0)
-    for axis in range(2):
-        if op[axis] >= max(s[axis], d[axis]):
-            fail(
-                "output_padding",
-                f"smaller than stride or dilation along each axis "
-                f"(< {max(s[0], d[0])}, < {max(s[1], d[1])})",
-                output_padding,
-            )
-    n, _, h, wd = xb.shape
     full_h = (h - 1) * s[0] + d[0] * (kh - 1) + 1 + op[0]
     full_w = (wd - 1) * s[1] + d[1] * (kw - 1) + 1 + op[1]
     top, bottom, left, right = pads
     oh, ow = full_h - top - bottom, full_w - left - right
-    if oh < 1 or ow < 1:
-        fail(
-            "padding",
-            f"small enough to leave an output; the uncropped output is "
-            f"{full_h}x{full_w}",
-            padding,
-        )
-    xb, w, b = as_result_dtype(xb, w, b)
     n_in = c_in // g
     # cols[b, g, k, u, v, i, j] = sum_c weight[g*n + c, k, u, v] * x[b, g*n + c, i, j]
     w_t = w.reshape(g, n_in, m * kh * kw).transpose(0, 2, 1)
@@ -1048,6 +1064,156 @@ def conv_transpose2d(
             full[:, :, rows, columns] += cols[:, :, u, v]
     out = np.ascontiguousarray(full[:, :, top : top + oh, left : left + ow])
     return _finish(out, b, batched)
+
+
+def zero_insert(x, stride):
+    """Insert ``stride - 1`` zeros between neighbouring pixels of each image.
+
+    The first step of conv_arithmetic's view of a transposed convolution
+    (see :func:`conv_transpose2d_by_zero_insertion`).
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W) or (C, H, W)
+        Real numbers.
+    stride : int or (int, int)
+        At least 1: input pixels land ``stride`` apart.
+
+    Returns
+    -------
+    ndarray, shape (N, C, (H - 1)s_h + 1, (W - 1)s_w + 1) or without N
+        ``out[..., i*s_h, j*s_w] = x[..., i, j]``, zeros elsewhere; float32
+        if ``x`` is, else float64.
+
+    Examples
+    --------
+    >>> zero_insert([[[1, 2], [3, 4]]], 2)
+    array([[[1., 0., 2.],
+            [0., 0., 0.],
+            [3., 0., 4.]]])
+    """
+    xb, batched = as_batch(x)
+    s = as_pair(stride, "stride")
+    n, c, h, w = xb.shape
+    out = np.zeros((n, c, (h - 1) * s[0] + 1, (w - 1) * s[1] + 1), dtype=xb.dtype)
+    out[:, :, :: s[0], :: s[1]] = xb
+    return out if batched else out[0]
+
+
+def conv_transpose2d_by_zero_insertion(
+    x, weight, bias=None, *, stride=1, padding=0, output_padding=0, dilation=1, groups=1
+):
+    """Transposed convolution computed as an ordinary convolution.
+
+    conv_arithmetic's view of :func:`conv_transpose2d` (Dumoulin and Visin,
+    2016): insert ``stride - 1`` zeros between the input pixels
+    (:func:`zero_insert`), pad ``d(k - 1) - padding`` zeros on each side
+    (``output_padding`` more at the end; a negative amount crops), and run
+    :func:`conv2d` with stride 1, the same dilation and groups, and the
+    kernel flipped in both axes, its input and output channels swapped
+    within each group. Same parameters, output and errors as
+    :func:`conv_transpose2d`; it costs more, since most of its products are
+    with the inserted and padded zeros
+    (:func:`~sepconv.counting.zero_insertion_waste`).
+
+    Parameters
+    ----------
+    x, weight, bias, stride, padding, output_padding, dilation, groups
+        As in :func:`conv_transpose2d`: ``weight`` has shape
+        ``(C_in, C_out / groups, kh, kw)``.
+
+    Returns
+    -------
+    ndarray, shape (N, C_out, oh, ow) or (C_out, oh, ow)
+        Equal to ``conv_transpose2d(x, weight, bias, ...)`` up to rounding.
+
+    Notes
+    -----
+    With ``n = C_in / groups`` and ``m = C_out / groups``, the
+    :func:`conv2d` weight is ``w2[g*m + k, c, u, v] =
+    weight[g*n + c, k, kh - 1 - u, kw - 1 - v]``. Along each axis the
+    padded, zero-inserted input has ``(i - 1)s + 1 + 2(d(k - 1) - p) + a``
+    pixels, so the stride-1 convolution returns
+    ``(i - 1)s - 2p + d(k - 1) + a + 1`` of them, the size of
+    :func:`transposed_output_size`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x, w = [[[0, 0], [0, 2]]], [[[[1, 2], [3, 4]]]]
+    >>> conv_transpose2d_by_zero_insertion(x, w)
+    array([[[0., 0., 0.],
+            [0., 2., 4.],
+            [0., 6., 8.]]])
+    >>> y = np.arange(4.0).reshape(1, 1, 2, 2)
+    >>> w = np.arange(9.0).reshape(1, 1, 3, 3)
+    >>> np.allclose(conv_transpose2d_by_zero_insertion(y, w, stride=2),
+    ...             conv_transpose2d(y, w, stride=2))
+    True
+    """
+    xb, w, b, batched, g, s, pads, d, op = _transpose_checked(
+        x, weight, bias, stride, padding, output_padding, dilation, groups
+    )
+    c_in, m, kh, kw = w.shape
+    # the flipped kernel, (C_in, m) swapped to (m, C_in / groups) in each group
+    w2 = w.reshape(g, c_in // g, m, kh, kw).transpose(0, 2, 1, 3, 4)
+    w2 = w2.reshape(g * m, c_in // g, kh, kw)[:, :, ::-1, ::-1]
+    z = zero_insert(xb, s)
+    top, bottom, left, right = pads
+    sides = (d[0] * (kh - 1) - top, d[0] * (kh - 1) - bottom + op[0],
+             d[1] * (kw - 1) - left, d[1] * (kw - 1) - right + op[1])  # fmt: skip
+    # negative amounts crop: cut first, then pad what is left
+    rows = slice(max(0, -sides[0]), z.shape[2] - max(0, -sides[1]))
+    columns = slice(max(0, -sides[2]), z.shape[3] - max(0, -sides[3]))
+    widths = [(0, 0), (0, 0)] + [(max(0, a), max(0, b)) for a, b in
+                                 (sides[:2], sides[2:])]  # fmt: skip
+    z = np.pad(z[:, :, rows, columns], widths)
+    out = conv2d(z, w2, b, dilation=d, groups=g)
+    return out if batched else out[0]
+
+
+def pixel_shuffle(x, upscale_factor):
+    """Rearrange ``r^2`` channels into an ``r`` times larger image (sub-pixel).
+
+    As ``torch.nn.functional.pixel_shuffle``: the upsampling step of the
+    sub-pixel convolution of Shi et al. (2016). A convolution produces
+    ``C r^2`` channels at low resolution; the shuffle interleaves them into
+    ``C`` channels ``r`` times taller and wider. It does no arithmetic.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C r^2, H, W) or (C r^2, H, W)
+        Real numbers.
+    upscale_factor : int
+        ``r``, at least 1; ``r^2`` must divide the channel count.
+
+    Returns
+    -------
+    ndarray, shape (N, C, H r, W r) or (C, H r, W r)
+        ``out[b, c, h*r + i, w*r + j] = x[b, c*r^2 + i*r + j, h, w]``;
+        float32 if ``x`` is, else float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pixel_shuffle(np.arange(4).reshape(4, 1, 1), 2)
+    array([[[0., 1.],
+            [2., 3.]]])
+    >>> pixel_shuffle(np.zeros((1, 18, 5, 7)), 3).shape
+    (1, 2, 15, 21)
+    """
+    xb, batched = as_batch(x)
+    r = check_int(upscale_factor, "upscale_factor", minimum=1)
+    n, c, h, w = xb.shape
+    if c % (r * r):
+        fail(
+            "upscale_factor",
+            f"an r whose square divides the channel count {c}",
+            upscale_factor,
+        )
+    out = xb.reshape(n, c // (r * r), r, r, h, w).transpose(0, 1, 4, 2, 5, 3)
+    out = out.reshape(n, c // (r * r), h * r, w * r)
+    return out if batched else out[0]
 
 
 def channel_shuffle(x, groups):

@@ -66,6 +66,7 @@ __all__ = [
     "Window",
     "conv2d_backward_cost",
     "conv2d_cost",
+    "conv_transpose2d_by_zero_insertion_cost",
     "conv_transpose2d_cost",
     "correlate2d_cost",
     "depthwise_conv2d_cost",
@@ -84,6 +85,7 @@ __all__ = [
     "spatial_full_cost",
     "spatial_separable_cost",
     "standard_layer_cost",
+    "zero_insertion_waste",
 ]
 
 
@@ -757,6 +759,117 @@ def conv_transpose2d_cost(
         weights + c_out,
         _with_batch(batch, (c_out, *out)),
     )
+
+
+def conv_transpose2d_by_zero_insertion_cost(
+    input_shape, out_channels, kernel_size, *, stride=1, padding=0, output_padding=0,
+    dilation=1, groups=1,
+):  # fmt: skip
+    """Cost of ``core.conv_transpose2d_by_zero_insertion``, zeros included.
+
+    It takes the parameters of :func:`conv_transpose2d_cost`, the cost of the
+    same operation computed by scattering.
+
+    Returns
+    -------
+    Cost
+        The cost of the stride-1 :func:`conv2d_cost` over the zero-inserted,
+        padded input: ``C_out H_out W_out (C/groups) kh kw`` multiplications,
+        every tap at every output pixel, the inserted and padded zeros
+        included; output and parameters as :func:`conv_transpose2d_cost`.
+        :func:`zero_insertion_waste` counts the products with a zero.
+
+    Examples
+    --------
+    A 3x3 input, 3x3 kernel, stride 2: 49 outputs of 9 products each,
+    against 81 products when each input pixel scatters its kernel.
+
+    >>> cost = conv_transpose2d_by_zero_insertion_cost((1, 3, 3), 1, 3, stride=2)
+    >>> cost.output_shape, cost.multiplications, cost.parameters
+    ((1, 7, 7), 441, 9)
+    >>> conv_transpose2d_cost((1, 3, 3), 1, 3, stride=2).multiplications
+    81
+    """
+    scatter = conv_transpose2d_cost(
+        input_shape, out_channels, kernel_size, stride=stride, padding=padding,
+        output_padding=output_padding, dilation=dilation, groups=groups,
+    )  # fmt: skip
+    shape = as_shape(input_shape, "input_shape", lengths=(3, 4))
+    k = as_pair(kernel_size, "kernel_size")
+    taps = shape[-3] // groups * k[0] * k[1]
+    outputs = math.prod(scatter.output_shape)
+    return _sum_cost(
+        outputs, taps, scatter.parameters,
+        scatter.parameters_with_bias - scatter.parameters, scatter.output_shape,
+    )  # fmt: skip
+
+
+def _landed(size, kernel, stride, dilation, padding, out):
+    """Pairs (input ``a``, tap ``u``) whose product lands inside the output.
+
+    The scatter puts ``x[a] w[u]`` at ``a*stride + u*dilation - padding``,
+    which must lie in ``[0, out)``: for each tap, the ``a`` between two
+    bounds. Without padding every one of the ``size * kernel`` pairs lands.
+    """
+    landed = 0
+    for u in range(kernel):
+        low = max(0, -((u * dilation - padding) // stride))  # ceil, at least 0
+        high = min(size - 1, (padding + out - 1 - u * dilation) // stride)
+        landed += max(0, high - low + 1)
+    return landed
+
+
+def zero_insertion_waste(input_shape, out_channels, kernel_size, **geometry):
+    """Products with a zero in ``core.conv_transpose2d_by_zero_insertion``.
+
+    Parameters
+    ----------
+    input_shape, out_channels, kernel_size, **geometry
+        What :func:`conv_transpose2d_by_zero_insertion_cost` takes: the
+        geometry is ``stride``, ``padding``, ``output_padding``, ``dilation``
+        and ``groups``, keyword-only.
+
+    Returns
+    -------
+    int
+        Multiplications by an inserted or padded zero (batch included):
+        the zero-insertion view's multiplications minus those that meet an
+        input pixel,
+        ``C_out (C/groups) (kh kw H_out W_out - L_h L_w)``.
+
+    Notes
+    -----
+    ``L`` counts, along one axis, the pairs of input pixel and kernel tap
+    whose product the scatter view (:func:`conv_transpose2d_cost`) places
+    inside the output: ``i k`` without padding, so that then the waste is
+    ``C_out (C/groups) kh kw (H_out W_out - H W)`` (Dumoulin and Visin's
+    zero-insertion view does ``H_out W_out / (H W)`` times the scatter's
+    work, about ``s^2``). Padding ``p`` crops the products that land in
+    the border; ``L`` then sums, over the taps, the inputs whose product
+    stays in.
+
+    Examples
+    --------
+    >>> zero_insertion_waste((1, 3, 3), 1, 3, stride=2)
+    360
+    >>> 9 * (7 * 7 - 3 * 3)
+    360
+    """
+    cost = conv_transpose2d_by_zero_insertion_cost(
+        input_shape, out_channels, kernel_size, **geometry
+    )
+    shape = as_shape(input_shape, "input_shape", lengths=(3, 4))
+    batch, c_in, h, w = (1, *shape) if len(shape) == 3 else shape
+    k = as_pair(kernel_size, "kernel_size")
+    s, d = (as_pair(geometry.get(name, 1), name) for name in ("stride", "dilation"))
+    p = as_pair(geometry.get("padding", 0), "padding", minimum=0)
+    groups = geometry.get("groups", 1)
+    out = cost.output_shape[-2:]
+    landed = _landed(h, k[0], s[0], d[0], p[0], out[0]) * _landed(
+        w, k[1], s[1], d[1], p[1], out[1]
+    )
+    c_out = cost.output_shape[-3]
+    return cost.multiplications - batch * c_out * (c_in // groups) * landed
 
 
 def flattened_conv2d_cost(input_shape, out_channels, kernel_size, *, padding=0):

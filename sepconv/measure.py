@@ -20,6 +20,11 @@ The roofline
     the speedup that a replacement (e.g. a depthwise separable layer) can reach
     at best.
 
+Artifacts
+    :func:`checkerboard_energy` measures the checkerboard that an upsampling
+    layer prints: the share of an image's spectral energy at the
+    frequencies of its stride's grid.
+
 Measured times depend on the machine and vary from run to run: quote them as
 ratios of times from the same run, never as absolute times.
 """
@@ -35,12 +40,13 @@ from fractions import Fraction
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ._validation import as_shape, check_int, check_real, fail
+from ._validation import as_array, as_pair, as_shape, check_int, check_real, fail
 from .counting import Cost
 
 __all__ = [
     "Roofline",
     "best_seconds",
+    "checkerboard_energy",
     "measure_roofline",
     "measured_speedup",
     "multiplications_per_byte",
@@ -448,3 +454,62 @@ def roof_limit(input_shape, baseline, candidate, roofline, *, bytes_per_value=4)
     if fast == 0:
         fail("candidate", "steps with at least one multiplication", candidate)
     return slow / fast
+
+
+# ====================================================================== artifacts
+
+
+def checkerboard_energy(image, stride=2):
+    """Share of an image's spectral energy at the frequencies of a stride grid.
+
+    An upsampling layer with stride ``s`` that treats the ``s x s`` output
+    positions of its grid unevenly prints a pattern of period ``s``: a
+    checkerboard. Its energy sits at the frequencies ``(a/s, b/s)`` cycles
+    per pixel (Nyquist, 1/2, for ``s = 2``). This is that energy over all
+    the energy, the mean removed.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+        Real numbers; cropped at the bottom and right to a multiple of the
+        stride, at least one stride in each direction.
+    stride : int or (int, int)
+        The grid's period ``s`` (at least 1); ``(s_h, s_w)`` per axis.
+
+    Returns
+    -------
+    float
+        In ``[0, 1]``: 0 when the grid leaves no trace (and for a constant
+        image, which has no energy), 1 for a pure pattern of period ``s``
+        such as ``(-1)**(i + j)`` with ``s = 2``.
+
+    Notes
+    -----
+    With ``y`` the cropped image less its mean and ``Y`` its 2-D DFT of size
+    ``H x W``, the result is ``sum |Y[a H/s_h, b W/s_w]|^2 / sum |Y|^2``
+    over ``a < s_h, b < s_w``. By Parseval on the ``s_h x s_w`` grid this
+    equals the spread between the means of the ``s_h s_w`` sub-images
+    ``y[p::s_h, q::s_w]`` (their sum of squares, each weighted by its
+    ``H W / (s_h s_w)`` pixels) over the total sum of squares of ``y``: how
+    much of the image's variation is explained by the position within the
+    grid.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> checkerboard_energy((-1.0) ** np.add.outer(np.arange(8), np.arange(8)))
+    1.0
+    >>> checkerboard_energy(np.full((8, 8), 0.1))
+    0.0
+    """
+    y = as_array(image, "image", ndim=2)
+    s = as_pair(stride, "stride")
+    h, w = (y.shape[0] // s[0]) * s[0], (y.shape[1] // s[1]) * s[1]
+    if h == 0 or w == 0:
+        fail("image", f"at least {s[0]}x{s[1]} pixels (one stride)", y)
+    y = y[:h, :w].astype(np.float64)
+    energy = np.abs(np.fft.fft2(y - y.mean())) ** 2
+    total = float(energy.sum())
+    if total <= 1e-24 * h * w * float(np.max(np.abs(y))) ** 2:
+        return 0.0  # constant: no energy anywhere
+    return float(energy[:: h // s[0], :: w // s[1]].sum() / total)
