@@ -12,7 +12,6 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 from sitepages import ROOT, SITE, site_pages
 
 PAGES = site_pages() or ["index.html"]
@@ -30,6 +29,8 @@ def _html(path):
 
 
 def _config():
+    import yaml  # the book's environment has it; a plain install of sepconv does not
+
     return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 
 
