@@ -301,7 +301,9 @@ def test_the_worked_values_fit_their_cells(name):
         for text in ax.texts:
             if text.get_gid() == "cell-value" and text.get_visible():
                 width = text.get_window_extent(renderer).width
-                assert width < 0.9 * cell, (k, text.get_text(), width, cell)
+                # a visible margin on each side; 0.95, as the oldest supported
+                # matplotlib (3.9) draws "−12" at 0.904 of its cell
+                assert width < 0.95 * cell, (k, text.get_text(), width, cell)
 
 
 #: A frame may leave no band of blank rows (or columns) wider than this share
