@@ -35,6 +35,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import (
+    Sides,
     as_array,
     as_batch,
     as_bias,
@@ -1158,17 +1159,15 @@ def conv_transpose2d_by_zero_insertion(
     # the flipped kernel, (C_in, m) swapped to (m, C_in / groups) in each group
     w2 = w.reshape(g, c_in // g, m, kh, kw).transpose(0, 2, 1, 3, 4)
     w2 = w2.reshape(g * m, c_in // g, kh, kw)[:, :, ::-1, ::-1]
-    z = zero_insert(xb, s)
+    z = zero_insert(xb, s) if s != (1, 1) else xb
     top, bottom, left, right = pads
     sides = (d[0] * (kh - 1) - top, d[0] * (kh - 1) - bottom + op[0],
              d[1] * (kw - 1) - left, d[1] * (kw - 1) - right + op[1])  # fmt: skip
-    # negative amounts crop: cut first, then pad what is left
+    # negative amounts crop first; the convolution pads what is left
     rows = slice(max(0, -sides[0]), z.shape[2] - max(0, -sides[1]))
     columns = slice(max(0, -sides[2]), z.shape[3] - max(0, -sides[3]))
-    widths = [(0, 0), (0, 0)] + [(max(0, a), max(0, b)) for a, b in
-                                 (sides[:2], sides[2:])]  # fmt: skip
-    z = np.pad(z[:, :, rows, columns], widths)
-    out = conv2d(z, w2, b, dilation=d, groups=g)
+    padding = Sides(max(0, side) for side in sides)
+    out = conv2d(z[:, :, rows, columns], w2, b, padding=padding, dilation=d, groups=g)
     return out if batched else out[0]
 
 

@@ -26,7 +26,6 @@ import numpy as np
 
 from . import core
 from ._validation import (
-    Sides,
     as_array,
     as_batch,
     as_shape,
@@ -103,8 +102,9 @@ def conv2d_input(
     gives the input's size back (a strided layer may not read its last rows
     or columns; their gradient is zero). With stride 1 that transposed
     convolution is also an ordinary one, of ``grad_output`` with every kernel
-    turned by 180 degrees and the input and output channels swapped (padding
-    ``d (k - 1) - p``), which is how grouped layers compute it then.
+    turned by 180 degrees and the input and output channels swapped
+    (:func:`sepconv.conv_transpose2d_by_zero_insertion`), which is how
+    grouped layers compute it then.
 
     Examples
     --------
@@ -127,7 +127,7 @@ def conv2d_input(
     True
     """
     w = as_array(weight, "weight", ndim=4)
-    out, batched, (_, input_channels, h, wd), s, pads, d = _layer(
+    out, batched, (_, _, h, wd), s, pads, d = _layer(
         input_shape, w.shape, grad_output, stride, padding, dilation, groups, "weight"
     )
     kh, kw = w.shape[2:]
@@ -137,39 +137,17 @@ def conv2d_input(
         wd - ((out.shape[3] - 1) * s[1] + d[1] * (kw - 1) + 1 - left - right),
     )
     dtype = result_dtype(out, w)
-    c_out, cg = w.shape[:2]
-    g = input_channels // cg
-    complement = Sides(
-        (
-            d[0] * (kh - 1) - top,
-            d[0] * (kh - 1) - bottom,
-            d[1] * (kw - 1) - left,
-            d[1] * (kw - 1) - right,
-        )
-    )
-    if g > 1 and s == (1, 1) and min(complement) >= 0:
-        # With stride 1 the transposed convolution is an ordinary one: the
-        # output gradient correlated with every kernel turned by 180 degrees,
-        # input and output channels swapped within each group, and the
-        # complementary padding d(k - 1) - p on each side. For grouped layers
-        # (depthwise above all) this beats the scatter below, which would do
-        # one tiny matrix product per group.
-        turned = (
-            w.reshape(g, c_out // g, cg, kh, kw)
-            .swapaxes(1, 2)
-            .reshape(g * cg, c_out // g, kh, kw)[:, :, ::-1, ::-1]
-        )
-        dx = core.conv2d(
-            out.astype(dtype),
-            turned.astype(dtype),
-            padding=complement,
-            dilation=d,
-            groups=g,
-        )
-        return dx if batched else dx[0]
+    # With stride 1 the zero-insertion view inserts nothing: the transposed
+    # convolution is an ordinary one, of the output gradient with the turned
+    # kernels. For grouped layers (depthwise above all) that beats the
+    # scatter, which would do one tiny matrix product per group.
+    if groups != 1 and s == (1, 1):
+        transpose = core.conv_transpose2d_by_zero_insertion
+    else:
+        transpose = core.conv_transpose2d
     # conv_transpose2d crops (top, left) and, with "same", (bottom, right) too.
     crop = padding if isinstance(padding, str) else (top, left)
-    dx = core.conv_transpose2d(
+    dx = transpose(
         out.astype(dtype),
         w.astype(dtype),
         stride=s,
