@@ -100,8 +100,11 @@ lint: setup-dev
 unit: setup-dev
 	$(PY) -m pytest -m "not site and not browser" -q
 
+# Every figure a notebook shows is checked against the book's figure rule as
+# it is drawn (tests/nbval_figure_rule.py, which the kernels run at start-up):
+# a figure that breaks it writes to stderr, and nbval fails its cell.
 nbval: setup-dev
-	$(PY) -m pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	PYTHONSTARTUP=$(CURDIR)/tests/nbval_figure_rule.py $(PY) -m pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	  --nbval-cell-timeout=$(CELL_TIMEOUT) -o addopts="-p no:cacheprovider" -q
 
 site-test: setup-dev assets

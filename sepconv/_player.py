@@ -81,12 +81,19 @@ _PLAYER_SCRIPT = """<script>
   var interval = %(interval)d, mode = "%(mode)s";
   var count = root.querySelector("output"), play = root.querySelector(
     "[data-action=play]"), note = root.querySelector(".sepconv-player-note");
+  var texts = root.querySelectorAll(".sepconv-player-frames li"),
+    live = root.querySelector(".sepconv-player-live");
   var index = 0, step = 1, timer = null;
   function show(i) {
     index = Math.max(0, Math.min(frames.length - 1, i));
     img.src = frames[index];
     range.value = index;
     count.textContent = (index + 1) + " / " + frames.length;
+    // screen readers hear the frame in words when a reader steps (not
+    // while it plays: one frame every interval would drown everything)
+    if (live && texts.length && !timer) {
+      live.textContent = texts[index].textContent;
+    }
   }
   function stop() {
     clearInterval(timer);
@@ -134,7 +141,10 @@ _PLAYER_STYLE = (
     "color:inherit;background:transparent;border:1px solid currentColor;"
     "border-radius:4px;cursor:pointer}"
     ".sepconv-player input{flex:1 1 8em;max-width:%(width)dpx}"
-    ".sepconv-player output{font-variant-numeric:tabular-nums}</style>"
+    ".sepconv-player output{font-variant-numeric:tabular-nums}"
+    ".sepconv-player details{margin-top:0.3em;font-size:0.9em}"
+    ".sepconv-player-live{position:absolute;width:1px;height:1px;"
+    "overflow:hidden;clip-path:inset(50%%);white-space:nowrap}</style>"
 )
 
 
@@ -150,6 +160,7 @@ def frames_to_html(
     *,
     name,
     alt="",
+    texts=None,
     interval=700,
     default_mode="once",
     max_bytes=MAX_HTML_BYTES,
@@ -164,6 +175,10 @@ def frames_to_html(
         The player's ``data-animation`` attribute (it sets no element id).
     alt : str, keyword-only
         Alternative text of the image.
+    texts : sequence of str, keyword-only, optional
+        Each frame in words, for readers who cannot see it: listed under the
+        player ("The frames in words"), and spoken by screen readers (an
+        ``aria-live`` region) as a reader steps through the frames.
     interval : int, keyword-only
         Milliseconds between frames when playing.
     default_mode : {"once", "loop", "reflect"}, keyword-only
@@ -178,8 +193,9 @@ def frames_to_html(
         A ``div.sepconv-player``: the first frame as an ``<img>`` with its
         width and height, the buttons (first, previous, play, next, last), a
         frame slider and counter, which show once the player's script runs,
-        a line "run the cell to animate" for when it does not, and the
-        script, which finds its elements from its own position (no ids).
+        a line "run the cell to animate" for when it does not, the frames
+        in words if ``texts`` are given, and the script, which finds its
+        elements from its own position (no ids).
 
     Examples
     --------
@@ -198,6 +214,17 @@ def frames_to_html(
         fail("default_mode", '"once", "loop" or "reflect"', default_mode)
     interval = check_int(interval, "interval", minimum=1)
     max_bytes = check_int(max_bytes, "max_bytes", minimum=1)
+    words = ""
+    if texts is not None:
+        texts = [str(t) for t in texts]
+        if len(texts) != len(frames) or not all(t.strip() for t in texts):
+            fail("texts", f"{len(frames)} non-empty strings, one per frame", texts)
+        items = "".join(f"<li>{html.escape(t)}</li>" for t in texts)
+        words = (
+            '<details class="sepconv-player-frames"><summary>The frames in words'
+            f"</summary><ol>{items}</ol></details>"
+            '<p class="sepconv-player-live" aria-live="polite"></p>'
+        )
     sizes = {_png_size(bytes(f)) for f in frames}
     if len(sizes) != 1:
         fail("frames", "PNG images of one size", sorted(sizes))
@@ -229,7 +256,7 @@ def frames_to_html(
         f'aria-label="Frame"><output>1 / {len(frames)}</output></div>'
         f'<p class="sepconv-player-note">{len(frames)} frames: run the cell to '
         "animate.</p>"
-        f"{script}</div>"
+        f"{words}{script}</div>"
     )
     markup = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]*", "", page)
     if re.search(r"https?:|//[a-z]", markup, flags=re.IGNORECASE):
@@ -314,12 +341,16 @@ def render_figure_frames(fig, update, count, *, colors=64):
 
 
 def player_html(fig, update, count, *, name, alt, interval, max_bytes=MAX_HTML_BYTES):
-    """The player of ``count`` frames of ``fig``, drawn in :data:`FRAME_STYLE`
-    (``update(k)`` sets frame ``k``); see :func:`frames_to_html`."""
+    """The player of ``count`` frames of ``fig``, drawn in :data:`FRAME_STYLE`.
+
+    ``update(k)`` sets frame ``k`` and returns it in words (a str), which
+    the player lists and speaks (``texts`` of :func:`frames_to_html`).
+    """
+    texts = []
     with mpl.rc_context(FRAME_STYLE):
-        frames = render_figure_frames(fig, update, count)
-    return frames_to_html(frames, name=name, alt=alt, interval=interval,
-                          max_bytes=max_bytes)  # fmt: skip
+        frames = render_figure_frames(fig, lambda k: texts.append(update(k)), count)
+    return frames_to_html(frames, name=name, alt=alt, texts=texts,
+                          interval=interval, max_bytes=max_bytes)  # fmt: skip
 
 
 @dataclass(frozen=True)

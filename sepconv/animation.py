@@ -429,6 +429,15 @@ class _Scene:
             x, y, "", **{"ha": "center", "va": "top", "fontsize": self.size, **style}
         )
 
+    def description(self):
+        """The frame in words: its products and its count, one sentence each
+        (what the player lists and speaks for readers who cannot see it)."""
+        texts = self.products if isinstance(self.products, list) else [self.products]
+        lines = [" ".join(text.get_text().split()) for text in texts]
+        if len(lines) > 1:  # one lane per channel
+            lines = [f"channel {c}: {line}" for c, line in enumerate(lines)]
+        return ". ".join(line for line in [*lines, self.count.get_text()] if line) + "."
+
     def counted(self, step):
         self.count.set_text(
             f"step {step.index + 1} of {len(self.steps)}: {step.multiplications} "
@@ -453,8 +462,9 @@ class _ScanScene(_Scene):
             config,
             steps,
             dpi=dpi,
-            cell=0.22 if self.depthwise else 0.26,
-            size=7.5 if self.depthwise else 8.0,
+            # cells hold a value, and the kernel's weight where the window is
+            # (not for a pointwise filter: its line of products shows them)
+            cell=0.34 if not labelled else 0.205 if self.depthwise else 0.245,
         )
         top = 1.4 + (0.6 if labelled else 0.0)  # room for the channels' captions
         pitch = lanes[0][0].shape[-2] + 1.2
@@ -479,11 +489,12 @@ class _ScanScene(_Scene):
                 origin=(0, top + c * pitch),
                 roles=data["roles"],
                 labels=labels,
-                gap=1.6 if self.channels else 1.0,
+                gap=1.2 if self.channels else 1.0,
+                channel_gap=0.4,
                 fontsize=self.size,
                 symbol_sizes=(14, 11) if self.depthwise else (16, 12),
-                show_weights=not self.depthwise,
-                weight_fontsize=6 if self.channels else 5.5,
+                show_weights=not labelled,
+                weight_fontsize=self.size,
             )
             self.scans.append(scan)
         scan = self.scans[-1]
@@ -507,7 +518,6 @@ class _ScanScene(_Scene):
                 self.text(
                     scan.width / 2,
                     y,
-                    fontsize=self.size - 0.5,
                     linespacing=1.25,
                     **_MONO,
                 )
@@ -527,12 +537,11 @@ class _ScanScene(_Scene):
                 scan.origin[1] + scan.rows / 2,
                 ha="left",
                 va="center",
-                fontsize=self.size - 0.5,
                 **_MONO,
             )
             for scan in self.scans
         ]
-        x = width + 0.6 + 7.5 + 0.6  # room for the products
+        x = width + 0.5 + 7.2 + 0.4  # room for the products
         self.stack = pl.draw_stack(
             out,
             self.ax,
@@ -689,7 +698,7 @@ class _GroupedShuffleScene(_Scene):
     """
 
     def __init__(self, config, data, steps, *, dpi):
-        super().__init__(config, steps, dpi=dpi, cell=0.24, size=7.5)
+        super().__init__(config, steps, dpi=dpi, cell=0.24)
         x, w, out = data["x"], data["kernel"], data["out"]
         self.x, self.w, self.out, self.g = x, w, out, config.groups
         (c, h, wd), n_out, ax = x.shape, w.shape[0], self.ax
@@ -921,12 +930,18 @@ def render_frame(name, index, *, dpi=_DPI):
 @lru_cache(maxsize=32)
 def _html(name, dpi, max_bytes):
     config, scene = _config(name), _scene(name, dpi)
+
+    def frame(index):
+        scene.update(index)
+        return scene.description()
+
     return player_html(
         scene.fig,
-        scene.update,
+        frame,
         len(scene.steps),
         name=config.name,
-        alt=config.title,
+        alt=f"{config.title}: an animation of {len(scene.steps)} frames, "
+        "described in words below it",
         interval=800,
         max_bytes=max_bytes,
     )

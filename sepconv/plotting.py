@@ -147,7 +147,11 @@ def use_book_style():
 
     Nothing is changed when :mod:`sepconv.plotting` is imported; call this once
     at the top of a notebook. It returns nothing, so a notebook cell ending
-    with it shows no output.
+    with it shows no output. In IPython (a notebook's kernel) it also shows
+    figures as PNGs of twice their pixel density at their usual size
+    (``retina``), sharp on high-density screens: with the style's 100 dpi,
+    one inch of a figure is shown 100 CSS pixels wide, and a text of 8
+    points about 11 pixels high.
 
     Examples
     --------
@@ -158,6 +162,13 @@ def use_book_style():
     True
     """
     mpl.rcParams.update(BOOK_STYLE)
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # no IPython: nothing is shown inline
+        return
+    if get_ipython() is not None:
+        set_matplotlib_formats("retina")
 
 
 def _check_role(role):

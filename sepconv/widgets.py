@@ -103,20 +103,23 @@ def _fmt(value):
     return f"{float(value):.3f}"
 
 
-def _value(value):
+def _value(value, *, plain=False):
     """A readout cell: a number, a text, or a tuple of texts and ``(name,
-    number)`` pairs, each number in a span of its own (named, for tests)."""
+    number)`` pairs, each number in a span of its own (named, for tests);
+    ``plain``: the same as text, without markup."""
     if isinstance(value, str):
-        return html.escape(value)
+        return value if plain else html.escape(value)
     if isinstance(value, tuple):
         return "".join(
-            html.escape(part)
+            _value(part, plain=plain)
             if isinstance(part, str)
+            else _value(part[1], plain=True)
+            if plain
             else f'<span data-name="{html.escape(part[0])}">'
             f"{html.escape(_fmt(part[1]))}</span>"
             for part in value
         )
-    return html.escape(_fmt(value))
+    return _fmt(value) if plain else html.escape(_fmt(value))
 
 
 def _name(key):
@@ -431,7 +434,7 @@ class _ScanView(_View):
             ax,
             gap=1.2,
             fontsize=size,
-            weight_fontsize=5.5,
+            show_weights=False,  # the products below pair values and weights
             capacity=(_SCAN.image + 2 * _SCAN.padding, _SCAN.kernel),
             fast_text=True,
         )
@@ -448,7 +451,7 @@ class _ScanView(_View):
         self.never = PolyCollection([], linewidths=0, zorder=z, **never)
         ax.add_collection(self.never, autolim=False)
         self.products = pl.GlyphLabels(
-            ax, fontsize=size - 0.5, family="DejaVu Sans Mono", zorder=3
+            ax, fontsize=size, family="DejaVu Sans Mono", zorder=3
         )
         self.legend = pl.legend(
             ax,
@@ -550,7 +553,7 @@ def _scan_limits(controls):
     slider.max = max(count - 1, 0)
 
 
-_SCAN_SIZE = (7.0, 3.6)
+_SCAN_SIZE = (6.4, 3.5)
 
 
 def scan_explorer(
@@ -628,13 +631,22 @@ def scan_figure(
 
 
 def _scrub(view, name, sweeps, *, alt):
-    """A jshtml player over a list of parameter dicts, drawn by ``view``."""
+    """A jshtml player over a list of parameter dicts, drawn by ``view``;
+    each frame is described in words by the view's readout rows."""
+
+    def frame(k):
+        numbers = view.update(**sweeps[k])
+        rows = view.rows(numbers)
+        return "; ".join(
+            f"{label}: {_value(value, plain=True)}" for _, label, value in rows
+        )
+
     html_text = _player.player_html(
         view.fig,
-        lambda k: view.update(**sweeps[k]),
+        frame,
         len(sweeps),
         name=name,
-        alt=alt,
+        alt=f"{alt}: an animation of {len(sweeps)} frames, described in words below it",
         interval=600,
     )
     return _player.AnimationHTML(name, html_text, len(sweeps))
@@ -670,6 +682,7 @@ def scan_scrubber(image_size=5, kernel_size=3, *, stride=1, padding=0, dilation=
 
 
 _N_MAX = 128
+_SPATIAL_SIZE = (6.6, 2.8)
 _M_MAX = 15
 
 
@@ -776,7 +789,7 @@ def spatial_cost_explorer(n=32, m=3):
     >>> explorer.numbers["full"], explorer.numbers["separable"]
     (81, 72)
     """
-    view = _SpatialCostView(_figure((7.0, 2.8)))
+    view = _SpatialCostView(_figure(_SPATIAL_SIZE))
     controls = {
         "n": _slider("N (image)", n, 3, _N_MAX),
         "m": _slider("m (kernel)", m, 1, _M_MAX),
@@ -795,7 +808,7 @@ def spatial_cost_figure(n=32, m=3):
     [81, 45, 27, 72]
     >>> plt.close(fig)
     """
-    return _picture(_SpatialCostView, (7.0, 2.8), {"n": n, "m": m})
+    return _picture(_SpatialCostView, _SPATIAL_SIZE, {"n": n, "m": m})
 
 
 def spatial_cost_scrubber(
@@ -842,7 +855,7 @@ class _DepthwiseLimits:
 
 
 _DW = _DepthwiseLimits()
-_DW_SIZE = (7.2, 3.0)
+_DW_SIZE = (6.6, 3.0)
 #: The Nc slider's stops: powers of two, 1 to 1024 in 11 steps.
 _DW_FILTERS = tuple(2**k for k in range(11))
 #: The counts panel's log axis: 1 to 10^13 holds every count the sliders reach.
@@ -1207,6 +1220,8 @@ LOW_RANK_KERNELS = {
 }
 
 _LOW_RANK_IMAGE = 64
+_LOW_RANK_GAP = 0.5  # between the three grids, in cells
+_LOW_RANK_SIZE = (6.4, 2.6)
 
 
 class _LowRankView(_View):
@@ -1215,10 +1230,10 @@ class _LowRankView(_View):
     title = "Low-rank approximation"
 
     def draw(self, fig):
-        ax = fig.add_axes((0.0, 0.0, 0.76, 1.0))
-        sv = fig.add_axes((0.82, 0.2, 0.16, 0.62))
+        ax = fig.add_axes((0.0, 0.0, 0.83, 1.0))
+        sv = fig.add_axes((0.885, 0.2, 0.11, 0.6))
         self.ax, self.sv_ax = ax, sv
-        size = 6.5
+        size = 8.0
         cap = (5, 5)
         self.g_k, self.g_a, self.g_e = (
             pl.draw_grid(
@@ -1237,9 +1252,9 @@ class _LowRankView(_View):
                 ("padding", "difference"),
             ]
         )
-        self.caption = pl.GlyphLabels(ax, fontsize=size + 0.5, zorder=3)
+        self.caption = pl.GlyphLabels(ax, fontsize=size, zorder=3)
         self.sv_bars = sv.bar(np.arange(5), np.zeros(5), color=pl.KERNEL_COLOR)
-        sv.set_title("singular values / largest", fontsize=8)
+        sv.set_title("singular values\n/ largest", fontsize=size)
         sv.set_xlabel("index")
         sv.set_xlim(-0.6, 4.6)
         sv.set_xticks(range(5))
@@ -1273,7 +1288,7 @@ class _LowRankView(_View):
         for idx, (grid, values) in enumerate(
             ((self.g_k, k), (self.g_a, approx), (self.g_e, k - approx))
         ):
-            grid.move_to((idx * (5 + 1.5) + (5 - m) / 2, 0.6))
+            grid.move_to((idx * (5 + _LOW_RANK_GAP) + (5 - m) / 2, 0.6))
             decimals = 0 if np.allclose(values, np.round(values), atol=1e-9) else 2
             grid.decimals = decimals
             grid.update(np.where(np.abs(values) < 5e-13 * scale, 0.0, values))
@@ -1284,9 +1299,9 @@ class _LowRankView(_View):
                 f"{low.multiplications // pixels} vs {full.multiplications // pixels} "
                 "multiplications per pixel"
             ],
-            [((3 * 5 + 2 * 1.5) / 2, 5 + 1.4)],
+            [((3 * 5 + 2 * _LOW_RANK_GAP) / 2, 5 + 1.4)],
         )
-        _show_region(self.ax, -0.3, 3 * 5 + 2 * 1.5 + 0.3, -0.4, 5 + 2.2)
+        _show_region(self.ax, -0.2, 3 * 5 + 2 * _LOW_RANK_GAP + 0.2, -0.4, 5 + 2.2)
         top = float(sv.max()) if sv.max() > 0 else 1.0
         for idx, bar in enumerate(self.sv_bars):
             value = float(sv[idx]) / top if idx < sv.size else 0.0
@@ -1352,7 +1367,7 @@ def low_rank_explorer(kernel="Laplacian (3×3)", rank=1):
     >>> explorer.numbers["numerical_rank"], round(explorer.numbers["relative_error"], 4)
     (2, 0.1005)
     """
-    view = _LowRankView(_figure((8.0, 2.8)))
+    view = _LowRankView(_figure(_LOW_RANK_SIZE))
     controls = {
         "kernel": widgets.Dropdown(
             options=list(LOW_RANK_KERNELS),
@@ -1376,7 +1391,7 @@ def low_rank_figure(kernel="Laplacian (3×3)", rank=1):
     [1.0, 0.0, 0.0]
     >>> plt.close(fig)
     """
-    return _picture(_LowRankView, (8.0, 2.8), {"kernel": kernel, "rank": rank})
+    return _picture(_LowRankView, _LOW_RANK_SIZE, {"kernel": kernel, "rank": rank})
 
 
 def low_rank_scrubber(kernel="disk r=2 (5×5)"):
@@ -1390,7 +1405,7 @@ def low_rank_scrubber(kernel="disk r=2 (5×5)"):
     if kernel not in LOW_RANK_KERNELS:
         fail("kernel", f"one of {list(LOW_RANK_KERNELS)}", kernel)
     m = min(np.shape(LOW_RANK_KERNELS[kernel]()))
-    view = _LowRankView(_figure((7.2, 2.5)))
+    view = _LowRankView(_figure(_LOW_RANK_SIZE))
     slug = re.sub(r"[^a-z0-9]+", "_", kernel.lower().replace("×", "x")).strip("_")
     sweeps = [{"kernel": kernel, "rank": r} for r in range(1, m + 1)]
     return _scrub(
