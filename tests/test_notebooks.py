@@ -18,6 +18,10 @@ learner sees.
 * Cross-references to chapters are links to the notebooks
   (``[text](NN-name.ipynb)``), which work in JupyterLab and on the website,
   and each points to a chapter that exists.
+* Every static figure (a code cell with a PNG output) has an alternative text
+  in its cell's metadata (``mystnb.image.alt``): plain words that say what the
+  picture shows and what to see in it, neither a path nor a copy of the
+  caption, which screen readers read as well.
 """
 
 from __future__ import annotations
@@ -110,6 +114,34 @@ def test_chapter_links_are_notebook_links_that_exist(name):
         assert "{doc}" not in text
         for target in re.findall(r"\]\(([^)#\s]+\.ipynb)(?:#[^)]*)?\)", text):
             assert (BOOK / target).is_file(), (name, target)
+
+
+def _figure_cells(name):
+    """``(index, cell)`` of the code cells of chapter ``name`` with a PNG output."""
+    return [
+        (index, cell)
+        for index, cell in enumerate(cells(name))
+        if cell["cell_type"] == "code"
+        and any("image/png" in out.get("data", {}) for out in cell.get("outputs", []))
+    ]
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_every_figure_has_an_alternative_text(name):
+    for index, cell in _figure_cells(name):
+        options = cell["metadata"].get("mystnb", {})
+        alt = options.get("image", {}).get("alt", "")
+        where = f"{name}, cell {index}"
+        assert len(alt.split()) >= 12, (
+            f"{where}: the figure needs mystnb.image.alt, 12 words or more "
+            f"on what it shows; found {alt!r}"
+        )
+        assert "/" not in alt and ".png" not in alt.lower(), (where, "path-like", alt)
+        assert alt.strip() != options.get("figure", {}).get("caption", "").strip(), (
+            where,
+            "the alt text repeats the caption",
+        )
+        assert not set("{`$") & set(alt), (where, "markup in the alt text", alt)
 
 
 def _stored_value(name, expression):

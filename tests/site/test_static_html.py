@@ -1,4 +1,5 @@
-"""Static scan of the built HTML: nothing external is loaded, no link is broken.
+"""Static scan of the built HTML: nothing external is loaded, no link is broken,
+every image in a chapter's text has an alternative text.
 
 These checks read the files; they need no browser. URLs are looked for where
 URLs live: the attributes that load something (``src``, ``srcset``,
@@ -8,6 +9,10 @@ and CSS ``url(...)`` and ``@import`` in style sheets, ``<style>`` elements and
 spell "http" by chance. (What scripts fetch is checked in the browser, by
 ``test_site.py``.) An external ``href`` is fine on an ordinary link (``<a>``:
 launch buttons, the repository).
+
+Every ``<img>`` inside a chapter page's article (figures, animation frames) has
+an ``alt`` of at least three words that is not a path: myst-nb writes the
+image's own path there unless the cell's metadata gives one (``mystnb.image.alt``).
 """
 
 from __future__ import annotations
@@ -18,9 +23,14 @@ import re
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from chapters import CHAPTERS
 from sitepages import SITE, site_pages
 
 PAGES = site_pages() or ["index.html"]
+CHAPTER_PAGES = [p for p in PAGES if re.fullmatch(r"book/\d\d-[^/]+\.html", p)] or [
+    f"book/{name.removesuffix('.ipynb')}.html" for name in CHAPTERS
+]
+IMAGE_PATH = re.compile(r"\.(png|jpe?g|gif|svg|webp)\b|_images|^data:", re.IGNORECASE)
 LOADING_RELS = {"stylesheet", "preload", "modulepreload", "icon", "prefetch", "font"}
 LOADING_ATTRIBUTES = ("src", "poster", "data")
 CSS_URL = re.compile(
@@ -159,3 +169,93 @@ def test_css_has_no_external_imports(site):
             if _is_external(url)
         ]
     assert offenders == []
+
+
+class _ArticleImages(html.parser.HTMLParser):
+    """The ``<img>`` elements inside a page's article (``article.bd-article``),
+    each as ``(where, alt)``: ``where`` names the image (its ``src``, or for
+    inline data the nearest element id or animation name before it)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.images, self._depth, self._last_name = [], 0, "the page"
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("id") or attrs.get("data-animation")
+        if name:
+            self._last_name = f"#{name}"
+        classes = (attrs.get("class") or "").split()
+        if tag == "article" and (self._depth or "bd-article" in classes):
+            self._depth += 1
+        elif tag == "img" and self._depth:
+            src = attrs.get("src") or ""
+            where = (
+                f"inline image after {self._last_name}"
+                if src.startswith("data:")
+                else src
+            )
+            self.images.append((where, attrs.get("alt")))
+
+    def handle_endtag(self, tag):
+        if tag == "article" and self._depth:
+            self._depth -= 1
+
+
+def article_images(text):
+    """``(where, alt)`` of every ``<img>`` in the article of an HTML text."""
+    parser = _ArticleImages()
+    parser.feed(text)
+    parser.close()
+    return parser.images
+
+
+def alt_problem(alt):
+    """What keeps ``alt`` from telling a reader what an image shows, or None."""
+    if alt is None or not alt.strip():
+        return "no alt text"
+    if IMAGE_PATH.search(alt) or (" " not in alt.strip() and "/" in alt):
+        return "a path, not a description"
+    if len(alt.split()) < 3:
+        return "fewer than 3 words"
+    return None
+
+
+def test_article_images_and_their_alt_problems_are_found():
+    """Only the article's images count; a path or a word or two is no alt text."""
+    page = (
+        '<header><img src="../_static/logo.svg" alt=""></header>'
+        '<article class="bd-article"><figure id="fig-a">'
+        '<img alt="../_images/0a1b.png" src="../_images/0a1b.png" /></figure>'
+        '<div data-animation="scan"><img src="data:image/png;base64,AAAA" '
+        'alt="a kernel scanning an image"></div>'
+        '<img src="../_images/c.png" alt="ratio curve"><img src="d.png">'
+        "</article>"
+    )
+    found = article_images(page)
+    assert found == [
+        ("../_images/0a1b.png", "../_images/0a1b.png"),
+        ("inline image after #scan", "a kernel scanning an image"),
+        ("../_images/c.png", "ratio curve"),
+        ("d.png", None),
+    ]
+    assert [alt_problem(alt) for _, alt in found] == [
+        "a path, not a description",
+        None,
+        "fewer than 3 words",
+        "no alt text",
+    ]
+    assert alt_problem("the separable to full ratio falls towards 2 over m") is None
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("path", CHAPTER_PAGES)
+def test_every_image_in_a_chapter_has_an_alternative_text(site, path):
+    images = article_images((SITE / path).read_text(encoding="utf-8"))
+    assert images, f"{path}: no image found in its article"
+    missing = [
+        f"{where}: {problem} ({alt!r})"
+        for where, alt in images
+        if (problem := alt_problem(alt))
+    ]
+    assert missing == [], f"{path}: images without a usable alt text: {missing}"
