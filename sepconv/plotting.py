@@ -737,7 +737,7 @@ class Window:
     Made by :func:`highlight_window`. ``taps`` (one
     :class:`~matplotlib.collections.PolyCollection`) shades the cells that
     are multiplied, spread out by the dilation; ``box`` outlines the whole
-    window; the kernel values, when given, are written small ("×w") in the
+    window; the kernel values, when given, are written ("×w") in the
     corner of each tapped cell (``weights``: Text artists, or glyph outlines
     with ``fast_text``).
     """
@@ -887,12 +887,13 @@ def highlight_window(
     dilation : int or (dh, dw), keyword-only
         Spacing between taps (1 = adjacent cells).
     kernel : array_like, keyword-only, optional
-        Kernel values, written small ("×w") in the corner of each tapped cell:
-        the multiplications being done.
+        Kernel values, written ("×w") in the corner of each tapped cell: the
+        multiplications being done.
     capacity : int, keyword-only, optional
         The largest number of taps :meth:`Window.move` may show later.
     fontsize : float, keyword-only, optional
-        Size of the kernel values (default: 0.6 x the grid's font size).
+        Size of the kernel values (default: the grid's font size, which the
+        book's figure rule keeps legible; the cells must be large enough).
     fast_text : bool, keyword-only, optional
         As in :func:`draw_grid` (default: as the grid).
 
@@ -923,7 +924,7 @@ def highlight_window(
     window = Window(
         grid,
         capacity=n,
-        fontsize=0.6 * grid.fontsize if fontsize is None else fontsize,
+        fontsize=grid.fontsize if fontsize is None else fontsize,
         fast_text=fast_text,
         show_weights=kernel is not None,
     )
@@ -1116,7 +1117,7 @@ def draw_scan(
     fontsize : float, keyword-only, optional
         Size of the values, as in :func:`draw_grid`.
     show_weights : bool, keyword-only
-        Write the kernel's weights small in the window's cells.
+        Write the kernel's weights in the window's cells.
     weight_fontsize : float, keyword-only, optional
         Their size, as in :func:`highlight_window`.
     capacity : (side, kernel_side), keyword-only, optional

@@ -266,3 +266,30 @@ def test_search_snippets_show_no_tex(open_page):
     assert tex == [], f"raw TeX in search snippets: {tex[:3]}"
     assert any("3 × 3" in s for s in snippets), "no snippet quotes the math"
     assert page.errors == [], page.errors
+
+
+IMAGE_SIZES = """() => [...document.querySelectorAll("article.bd-article img")].map(
+  img => ({src: img.getAttribute("src").slice(0, 60),
+           attribute: +img.getAttribute("width") || 0,
+           shown: img.getBoundingClientRect().width,
+           natural: img.naturalWidth,
+           player: !!img.closest(".sepconv-player")}))"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", [p for p in PAGES if p.startswith("book/0")])
+def test_figures_are_shown_at_their_size_and_density(open_page, path):
+    """At 1280 px no figure is scaled down (its text stays at the size the
+    figure rule checks, tests/figure_text.py), and static figures carry
+    twice the pixels they are shown with (sharp on high-density screens)."""
+    page = open_page(path, 1280)
+    images = page.evaluate(IMAGE_SIZES)
+    assert images, f"{path}: no image"
+    for image in images:
+        assert image["attribute"] > 0, f"{path}: an image with no width: {image}"
+        assert image["shown"] >= image["attribute"] - 0.5, f"scaled down: {image}"
+        density = 1 if image["player"] else 2
+        assert image["natural"] in (
+            density * image["attribute"],
+            density * image["attribute"] + 1,
+        ), f"{path}: not at {density}x: {image}"
