@@ -240,13 +240,18 @@ def pair(value):
     return tuple(value) if isinstance(value, tuple | list) else (value, value)
 
 
+def keras_same_size(size, stride):
+    """Outputs along an axis under Keras' "same": ``ceil(size / stride)``."""
+    return -(-size // stride)
+
+
 def keras_same_pads(size, kernel_size, stride, dilation=1):
     """Zeros before and after an axis under TensorFlow's "SAME" (Keras' "same").
 
-    ``ceil(size / stride)`` outputs and as many zeros as they need, half before
-    (rounded down) and the rest after (TensorFlow's notes on padding).
+    As many zeros as :func:`keras_same_size` outputs need, half before (rounded
+    down) and the rest after (TensorFlow's notes on padding).
     """
-    out = -(-size // stride)
+    out = keras_same_size(size, stride)
     total = max((out - 1) * stride + dilation * (kernel_size - 1) + 1 - size, 0)
     return total // 2, total - total // 2
 
@@ -309,7 +314,7 @@ def keras_expected(name, arguments, input_shape):
         ]
     else:  # "valid" is padding 0; "same" makes ceil(n / stride) outputs
         out = (
-            [-(-n // st) for n, st in zip(hw, s, strict=True)]
+            [keras_same_size(n, st) for n, st in zip(hw, s, strict=True)]
             if same
             else list(cost.output_shape[-2:])
         )
@@ -331,7 +336,7 @@ def test_a_keras_snippet_states_the_kernels_and_counts_of_keras(snippet):
     assert {n: weights[n] for n in stated} == stated
 
 
-def as_keras(torch_shape, keras_name, in_channels):
+def as_keras(torch_shape, in_channels, *, depthwise):
     """The Keras shape of a PyTorch weight, rearranged as the chapters say.
 
     ``weight.permute(2, 3, 1, 0)`` (HWIO, and ``(kh, kw, out, in)`` for a
@@ -339,7 +344,7 @@ def as_keras(torch_shape, keras_name, in_channels):
     ``weight.reshape(C, m, kh, kw).permute(2, 3, 0, 1)``.
     """
     a, b, kh, kw = torch_shape
-    if keras_name.endswith("depthwise_kernel") or keras_name == "DepthwiseConv2D":
+    if depthwise:
         assert b == 1
         return (kh, kw, in_channels, a // in_channels)
     return (kh, kw, b, a)
@@ -354,8 +359,8 @@ def test_the_keras_layer_is_the_pytorch_layer(pytorch, keras):
     ours = [s for n, s in pytorch.weights.items() if not n.endswith("bias")]
     theirs = [(n, s) for n, s in keras.weights.items() if not n.endswith("bias")]
     for shape, (keras_name, keras_shape) in zip(ours, theirs, strict=True):
-        label = name if keras_name == "layer.kernel" else keras_name
-        assert as_keras(shape, label, c) == keras_shape, keras_name
+        depthwise = name == "DepthwiseConv2D" or keras_name.endswith("depthwise_kernel")
+        assert as_keras(shape, c, depthwise=depthwise) == keras_shape, keras_name
 
 
 # ====================================================================== "same"
