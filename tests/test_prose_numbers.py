@@ -5,6 +5,8 @@ share, a measured time) comes from code: an ``{eval}`` expression, or math
 that the code beside it checks. This test strips from each markdown cell what
 may hold digits legitimately, then fails on any digit left:
 
+- fenced code blocks (the PyTorch and Keras code of the chapters, whose
+  numbers ``test_framework_snippets.py`` checks);
 - math (``$...$``, ``$$...$$``), inline expressions (``{eval}``), citations,
   cross-references, code spans, link targets, directive lines and labels;
 - the short allow-list below, each entry with its reason.
@@ -23,6 +25,9 @@ import pytest
 from chapters import BOOK, CHAPTERS, cells, source
 
 pytestmark = pytest.mark.book
+
+# Code, not prose: removed before the lines of a paragraph are joined.
+FENCED = re.compile(r"^(`{3,}).*?^\1[ \t]*$", re.M | re.S)
 
 # What may hold digits: markup, not prose.
 MARKUP = [
@@ -77,6 +82,7 @@ ALLOWED = [
 
 def typed_numbers(text):
     """The lines of ``text`` that still hold a digit once markup is stripped."""
+    text = FENCED.sub("\n", text)  # a code block ends a paragraph
     # one line per paragraph, list item or heading: soft line breaks join
     text = re.sub(r"[ \t]*\n[ \t]*(?!\n|[-*|] |\||\d+\. |#|:{3})", " ", text)
     for pattern in MARKUP + ALLOWED:
@@ -90,6 +96,7 @@ def test_the_filter_catches_typed_results_and_passes_markup():
     assert typed_numbers("expect the crossing between m = 11 and m = 21") != []
     assert typed_numbers("{eval}`n_full` positions, $o = 3$, stride 2") == []
     assert typed_numbers("32 channels of $16 \\times 16$, 4 groups, 1-D") == []
+    assert typed_numbers("Run\n```python\nx = 81\n```\nfor 81 more") == ["for 81 more"]
 
 
 @pytest.mark.parametrize("name", [*CHAPTERS, "intro.md"])
