@@ -243,20 +243,9 @@ def multiplications_per_byte(input_shape, cost, *, bytes_per_value=4, batch=1):
 
     Parameters
     ----------
-    input_shape : tuple of int
-        The layer's input, (C, H, W) or (N, C, H, W): the shape given to
-        the cost function (whose output shape then has the batch too).
-    cost : Cost
-        The layer's cost record, e.g. from
-        :func:`~sepconv.counting.conv2d_cost`; its ``parameters`` (weights)
-        and ``output_shape`` give the other traffic.
-    bytes_per_value : int, keyword-only
-        4 for float32 (the default), 8 for float64, 2 for float16.
-    batch : int, keyword-only
-        How many times the layer runs with the same weights, at least 1 (the
-        images of a batch, when ``input_shape`` and ``cost`` are those of one
-        image): the multiplications, inputs and outputs count ``batch``
-        times, the weights once.
+    input_shape, cost, bytes_per_value, batch
+        As in :func:`bytes_moved`. With ``batch``, the multiplications count
+        ``batch`` times too.
 
     Returns
     -------
