@@ -8,8 +8,10 @@ Timing
     and that thread's processor time, interleaved rounds, the fastest run);
     :func:`measured_speedup` turns two timings into a ratio.
 Arithmetic intensity
-    :func:`multiplications_per_byte` divides a layer's multiplications (from
-    its :class:`~sepconv.counting.Cost`) by the bytes it must move at least.
+    :func:`bytes_moved` counts the bytes a layer must move at least (its
+    input, weights and output once; the weights once per batch), and
+    :func:`multiplications_per_byte` divides the layer's multiplications
+    (from its :class:`~sepconv.counting.Cost`) by them.
 The roofline
     A machine does at most ``peak`` multiplications per second and moves at
     most ``bandwidth`` bytes per second, so a computation of intensity ``I``
@@ -46,6 +48,7 @@ from .counting import Cost
 __all__ = [
     "Roofline",
     "best_seconds",
+    "bytes_moved",
     "checkerboard_energy",
     "measure_roofline",
     "measured_speedup",
@@ -149,12 +152,36 @@ def measured_speedup(baseline, candidate, *, repeat=9):
 # ====================================================================== intensity
 
 
-def multiplications_per_byte(input_shape, cost, *, bytes_per_value=4):
-    """Arithmetic intensity of a layer: multiplications per byte moved.
+def _checked_traffic(input_shape, cost, bytes_per_value, batch):
+    """The checked arguments of :func:`bytes_moved`: ``(shape, cost, width,
+    batch)``."""
+    shape = as_shape(input_shape, "input_shape", lengths=(3, 4))
+    if not isinstance(cost, Cost):
+        fail("cost", "a Cost record (from a *_cost function)", cost, error=TypeError)
+    width = check_int(bytes_per_value, "bytes_per_value", minimum=1)
+    runs = check_int(batch, "batch", minimum=1)
+    out = cost.output_shape
+    if len(out) != len(shape) or (len(shape) == 4 and out[0] != shape[0]):
+        fail(
+            "cost",
+            f"the cost of a layer on an input of shape {shape} (same batch)",
+            f"a cost with output shape {out}",
+        )
+    return shape, cost, width, runs
 
-    The idealised traffic of one pass: the input, the weights and the output
-    each cross the memory bus exactly once (a perfect cache). Real kernels move
-    more, so this is an upper bound on the intensity they reach.
+
+def _traffic(shape, cost, width, runs):
+    """Bytes of ``runs`` passes: inputs and outputs each time, weights once."""
+    values = math.prod(shape) + math.prod(cost.output_shape)
+    return width * (runs * values + cost.parameters)
+
+
+def bytes_moved(input_shape, cost, *, bytes_per_value=4, batch=1):
+    """The bytes a layer must move at least: its input, weights and output once.
+
+    The idealised traffic of one pass (a perfect cache): every input value is
+    read once, every weight is read once and every output value is written
+    once. Run on a batch, the layer reads its weights once for all the images.
 
     Parameters
     ----------
@@ -164,21 +191,75 @@ def multiplications_per_byte(input_shape, cost, *, bytes_per_value=4):
     cost : Cost
         The layer's cost record, e.g. from
         :func:`~sepconv.counting.conv2d_cost`; its ``parameters`` (weights)
-        and ``output_shape`` give the other traffic.
+        and ``output_shape`` give the traffic besides the input. A sum of
+        records (``a + b``, one step after the other) is the fused pair: the
+        first step's input, both steps' weights, the last step's output.
     bytes_per_value : int, keyword-only
         4 for float32 (the default), 8 for float64, 2 for float16.
+    batch : int, keyword-only
+        How many times the layer runs with the same weights (at least 1):
+        the images of a batch, when ``input_shape`` and ``cost`` are those
+        of one image. Inputs and outputs are moved ``batch`` times, the
+        weights once.
+
+    Returns
+    -------
+    int
+        ``bytes_per_value * (batch * (inputs + outputs) + weights)``.
+
+    Examples
+    --------
+    The 1x1 layer 512 -> 512 on a 14x14 map: 100,352 inputs, 262,144
+    weights and 100,352 outputs of 4 bytes; on a batch of 32 the weights are
+    read once.
+
+    >>> from sepconv.counting import pointwise_conv2d_cost
+    >>> pw = pointwise_conv2d_cost((512, 14, 14), 512)
+    >>> bytes_moved((512, 14, 14), pw)
+    1851392
+    >>> bytes_moved((512, 14, 14), pw, batch=32) == 4 * (32 * 200704 + 262144)
+    True
+
+    A depthwise and a pointwise step fused into one kernel never write their
+    intermediate (32x112x112 values) out and never read it back:
+
+    >>> from sepconv.counting import depthwise_conv2d_cost
+    >>> dw = depthwise_conv2d_cost((32, 112, 112), 3, padding=1)
+    >>> pw = pointwise_conv2d_cost(dw.output_shape, 64)
+    >>> apart = bytes_moved((32, 112, 112), dw) + bytes_moved(dw.output_shape, pw)
+    >>> apart - bytes_moved((32, 112, 112), dw + pw) == 2 * 4 * 32 * 112 * 112
+    True
+    """
+    return _traffic(*_checked_traffic(input_shape, cost, bytes_per_value, batch))
+
+
+def multiplications_per_byte(input_shape, cost, *, bytes_per_value=4, batch=1):
+    """Arithmetic intensity of a layer: multiplications per byte moved.
+
+    The multiplications over :func:`bytes_moved`: the input, the weights and
+    the output each cross the memory bus exactly once (a perfect cache).
+    Real kernels move more, so this is an upper bound on the intensity they
+    reach.
+
+    Parameters
+    ----------
+    input_shape, cost, bytes_per_value, batch
+        As in :func:`bytes_moved`. With ``batch``, the multiplications count
+        ``batch`` times too.
 
     Returns
     -------
     fractions.Fraction
-        ``multiplications / (bytes_per_value * (inputs + weights + outputs))``.
+        ``batch * multiplications / bytes_moved(...)``.
 
     Notes
     -----
     Compared with a machine's ratio of peak multiplications per second to
     memory bandwidth in bytes per second (the roofline model's ridge point,
     :attr:`Roofline.ridge_point`), it tells whether a layer is limited by
-    arithmetic or by memory traffic.
+    arithmetic or by memory traffic. Vendors count a multiplication and its
+    addition as two floating-point operations (FLOP): in FLOP per byte, the
+    intensity is twice this value.
 
     Examples
     --------
@@ -191,25 +272,18 @@ def multiplications_per_byte(input_shape, cost, *, bytes_per_value=4):
     Fraction(21600, 6803)
 
     A depthwise layer does 9 multiplications per output and moves about
-    two values per output, whatever its size:
+    two values per output, whatever its size or its batch:
 
     >>> dw = depthwise_conv2d_cost((32, 112, 112), 3, padding=1)
     >>> f"{float(multiplications_per_byte((32, 112, 112), dw)):.3f}"
     '1.125'
+    >>> f"{float(multiplications_per_byte((32, 112, 112), dw, batch=32)):.3f}"
+    '1.125'
     """
-    shape = as_shape(input_shape, "input_shape", lengths=(3, 4))
-    if not isinstance(cost, Cost):
-        fail("cost", "a Cost record (from a *_cost function)", cost, error=TypeError)
-    width = check_int(bytes_per_value, "bytes_per_value", minimum=1)
-    out = cost.output_shape
-    if len(out) != len(shape) or (len(shape) == 4 and out[0] != shape[0]):
-        fail(
-            "cost",
-            f"the cost of a layer on an input of shape {shape} (same batch)",
-            f"a cost with output shape {out}",
-        )
-    values = math.prod(shape) + cost.parameters + math.prod(cost.output_shape)
-    return Fraction(cost.multiplications, width * values)
+    shape, cost, width, runs = _checked_traffic(
+        input_shape, cost, bytes_per_value, batch
+    )
+    return Fraction(runs * cost.multiplications, _traffic(shape, cost, width, runs))
 
 
 # ====================================================================== roofline

@@ -2,6 +2,7 @@
 and the notebook table."""
 
 import ast
+import itertools
 import math
 from fractions import Fraction
 from pathlib import Path
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 import sepconv
-from sepconv import counting, measure, plotting
+from sepconv import counting, measure, models, plotting
 
 
 @pytest.mark.parametrize(
@@ -55,6 +56,89 @@ def test_intensity_rejects_bad_input(kwargs, error, words):
     arguments = {"cost": counting.conv2d_cost((3, 7, 7), 8, 3), **kwargs}
     with pytest.raises(error, match=words):
         measure.multiplications_per_byte(**arguments)
+
+
+def batched_cost(row, batch):
+    """A MobileNet row's layer recounted on a batch: an (N, C, H, W) input."""
+    shape = (batch, *row.input_shape)
+    out_channels = row.output_shape[0]
+    if row.kind == "conv":
+        return counting.conv2d_cost(
+            shape, out_channels, 3, stride=row.stride, padding=1
+        )
+    if row.kind == "depthwise":
+        return counting.depthwise_conv2d_cost(shape, 3, stride=row.stride, padding=1)
+    return counting.pointwise_conv2d_cost(shape, out_channels)  # 1x1 and fc
+
+
+def row_cost(row):
+    return counting.Cost(
+        row.mult_adds, row.additions, row.params, row.params, row.output_shape
+    )
+
+
+@pytest.mark.parametrize("batch", [1, 2, 32])
+@pytest.mark.parametrize("network", [models.mobilenet_v1, models.mobilenet_v2])
+def test_batch_moves_the_weights_once(network, batch):
+    for row in network():
+        if not row.mult_adds:
+            continue  # the pool and the softmax
+        one = row_cost(row)
+        many = batched_cost(row, batch)
+        assert many.multiplications == batch * row.mult_adds
+        # by hand: the inputs and outputs of every image, the weights once
+        expected = 4 * (
+            batch * (math.prod(row.input_shape) + math.prod(row.output_shape))
+            + row.params
+        )
+        assert measure.bytes_moved(row.input_shape, one, batch=batch) == expected
+        assert measure.bytes_moved((batch, *row.input_shape), many) == expected
+        assert measure.multiplications_per_byte(
+            row.input_shape, one, batch=batch, bytes_per_value=2
+        ) == measure.multiplications_per_byte(
+            (batch, *row.input_shape), many, bytes_per_value=2
+        )
+
+
+@pytest.mark.parametrize("batch", [1, 7, 32])
+def test_depthwise_intensity_in_closed_form(batch):
+    # stride 1, padding 1: 9 N C H W multiplications over 2 N C H W values
+    # and 9 C weights
+    c, h, w = 128, 56, 56
+    dw = counting.depthwise_conv2d_cost((c, h, w), 3, padding=1)
+    n = batch * c * h * w
+    got = measure.multiplications_per_byte((c, h, w), dw, batch=batch)
+    assert got == Fraction(9 * n, 4 * (2 * n + 9 * c))
+    assert got < Fraction(9, 8)
+
+
+def test_a_fused_pair_saves_its_intermediate_written_and_read():
+    rows = models.mobilenet_v1(classifier=False)
+    pairs = [(a, b) for a, b in itertools.pairwise(rows) if a.kind == "depthwise"]
+    assert len(pairs) == 13
+    for dw, pw in pairs:
+        assert pw.input_shape == dw.output_shape
+        for width, batch in ((4, 1), (2, 32)):
+            options = {"bytes_per_value": width, "batch": batch}
+            apart = measure.bytes_moved(
+                dw.input_shape, row_cost(dw), **options
+            ) + measure.bytes_moved(pw.input_shape, row_cost(pw), **options)
+            fused = measure.bytes_moved(
+                dw.input_shape, row_cost(dw) + row_cost(pw), **options
+            )
+            assert apart - fused == 2 * width * batch * math.prod(dw.output_shape)
+
+
+@pytest.mark.parametrize(
+    ("batch", "error"), [(0, ValueError), (2.0, TypeError), (True, TypeError)]
+)
+def test_batch_must_be_a_positive_integer(batch, error):
+    cost = counting.conv2d_cost((3, 7, 7), 8, 3)
+    for function in (measure.bytes_moved, measure.multiplications_per_byte):
+        with pytest.raises(error, match="batch"):
+            function((3, 7, 7), cost, batch=batch)
+    with pytest.raises(TypeError, match="cost"):
+        measure.bytes_moved((3, 7, 7), 86400)
 
 
 def test_best_seconds_calls_each_function_once_per_round_plus_warmup():

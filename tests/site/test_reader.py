@@ -270,9 +270,11 @@ def test_search_snippets_show_no_tex(open_page):
 
 IMAGE_SIZES = """() => [...document.querySelectorAll("article.bd-article img")].map(
   img => ({src: img.getAttribute("src").slice(0, 60),
-           attribute: +img.getAttribute("width") || 0,
+           attribute: parseFloat(img.style.width) || +img.getAttribute("width") || 0,
            shown: img.getBoundingClientRect().width,
+           shownHeight: img.getBoundingClientRect().height,
            natural: img.naturalWidth,
+           naturalHeight: img.naturalHeight,
            player: !!img.closest(".sepconv-player")}))"""
 
 
@@ -293,3 +295,13 @@ def test_figures_are_shown_at_their_size_and_density(open_page, path):
             density * image["attribute"],
             density * image["attribute"] + 1,
         ), f"{path}: not at {density}x: {image}"
+
+
+@pytest.mark.browser
+def test_figures_keep_their_shape_on_a_phone(open_page):
+    """Narrowed to a phone's column, a figure shrinks in both directions."""
+    page = open_page(CHAPTER, 390)
+    for image in page.evaluate(IMAGE_SIZES):
+        shown = image["shownHeight"] / image["shown"]
+        natural = image["naturalHeight"] / image["natural"]
+        assert abs(shown / natural - 1) < 0.02, f"squeezed: {image}"
