@@ -1939,13 +1939,14 @@ def draw_layer_volumes(
         drawn.reads.append(reads)
         below = bottoms
         y -= (1 + _RECEDE[1]) * slot + _LINKS
-    drawn.size = (width, -(y + _LINKS))
+    margin = 0.05  # the outer edges' line width
+    drawn.size = (width + 2 * margin, -(y + _LINKS) + 2 * margin)
     drawn.links = mpl.collections.LineCollection(
         segments, colors="#6E6E6E", linewidths=0.7, linestyles=styles, zorder=1.0
     )
     ax.add_collection(drawn.links)
-    ax.set_xlim(0, width)
-    ax.set_ylim(-drawn.size[1], 0)
+    ax.set_xlim(-margin, width + margin)
+    ax.set_ylim(-drawn.size[1] + margin, margin)
     return drawn
 
 
@@ -1972,7 +1973,7 @@ def plot_layer_volumes(
     groups=2,
     kernel_size=3,
     layers=None,
-    width=6.7,
+    width=6.5,
     fontsize=8.0,
 ):
     """Draw layers side by side as volumes (:func:`draw_layer_volumes`), to scale.
@@ -1989,7 +1990,9 @@ def plot_layer_volumes(
         As in :func:`draw_layer_volumes`, for every panel (``layers`` is
         always 2 for ``"shuffled grouped"``).
     width : float, keyword-only
-        Width of the figure in inches, captions included.
+        Width of the figure in inches, captions included (the default leaves
+        room for the 0.1-inch margins of a figure saved with
+        ``bbox_inches="tight"`` in a 6.7-inch column).
     fontsize : float, keyword-only
         Size of the captions and the legend (the titles are one point larger).
 
@@ -2045,7 +2048,10 @@ def plot_layer_volumes(
             d.size[0],
             d.ax.title.get_window_extent(renderer).width / fig.dpi,
             [
-                (t.get_position()[0], t.get_window_extent(renderer).width / fig.dpi)
+                (
+                    t.get_position()[0] - d.ax.get_xlim()[0],
+                    t.get_window_extent(renderer).width / fig.dpi,
+                )
                 for t in d.labels
             ],
         )
