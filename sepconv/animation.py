@@ -8,10 +8,13 @@ through :func:`sepconv.counting.scan_positions`, never typed) and the scene
 that draws them. One scan scene (:func:`sepconv.plotting.draw_scan`: panels
 in a row, a moving window, the products) serves the 2-D correlations, the
 two passes of a separable filter, the depthwise and the pointwise steps;
-the transposed scatter, the growing pointwise stack and the grouped shuffle
-are pictures of their own. Each frame shows a running count of
-multiplications; the count after the last frame equals the closed form of
-:mod:`sepconv.counting` (the tests check it). The depthwise and pointwise
+the transposed convolution as conv_arithmetic draws it (a scan of the
+zero-inserted, padded input) is a scan too, with its zeros marked and
+counted; the transposed scatter, the growing pointwise stack, the three
+passes of a flattened filter and the grouped shuffle are pictures of their
+own. Each frame shows a running count of multiplications; the count after
+the last frame equals the closed form of :mod:`sepconv.counting` (the tests
+check it). The depthwise and pointwise
 kinds draw the two steps of one worked layer (:func:`separable_example`):
 the block one animation produces is the block the next one consumes.
 
@@ -29,7 +32,8 @@ from types import MappingProxyType
 
 import matplotlib as mpl
 import numpy as np
-from matplotlib.patches import FancyArrowPatch, Rectangle
+from matplotlib.collections import PolyCollection
+from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 
 from . import core, counting, kernels
 from . import plotting as pl
@@ -76,7 +80,9 @@ class AnimationConfig:
         scanning an image), ``"column_pass"`` / ``"row_pass"`` (the two
         passes of a separable kernel), ``"depthwise"``, ``"pointwise"`` (one
         1x1xD filter), ``"pointwise_stack"`` (many pointwise filters),
-        ``"transposed"``, ``"grouped_shuffle"``.
+        ``"transposed"``, ``"zero_insertion"`` (the same as a scan of the
+        zero-inserted, padded input), ``"flattened"`` (three 1-D passes),
+        ``"grouped_shuffle"``.
     title : str
         The caption drawn on every frame.
     input_shape : tuple of int
@@ -135,6 +141,12 @@ _ROWS = (
     AnimationConfig("transposed", "transposed",
                     "transposed 3×3 kernel, stride 2: overlapping patches", (3, 3),
                     stride=2, seed=7),
+    AnimationConfig("flattened", "flattened",
+                    "flattened: a lateral, a vertical and a horizontal pass",
+                    (3, 4, 4), seed=10),
+    AnimationConfig("zero_insertion", "zero_insertion",
+                    "transposed 3×3, stride 2, padding 1, as a convolution", (3, 3),
+                    stride=2, padding=1, seed=9),
     AnimationConfig("grouped_shuffle", "grouped_shuffle",
                     "grouped convolution (2 groups), then a channel shuffle", (4, 5, 5),
                     out_channels=4, groups=2, seed=8),
@@ -154,7 +166,8 @@ class Step:
         Frame number.
     position : tuple of int
         The output cell (or input cell for a transposed convolution, output
-        channel for the pointwise stack and grouped scenes) of this frame.
+        channel for the pointwise stack and grouped scenes, the pass and its
+        output cell for a flattened filter) of this frame.
     window : tuple of int
         Top-left corner of the window in padded input coordinates (or of
         the output patch for a transposed convolution); empty if none.
@@ -352,15 +365,118 @@ def _transposed_data(config):
     return {"x": x, "kernel": w, "out": out}
 
 
+def _zero_insertion_data(config):
+    """The transposed convolution of ``"transposed"`` style data, computed as
+    conv_arithmetic draws it: a stride-1 scan of the zero-inserted, padded
+    input with the turned kernel (:func:`core.conv_transpose2d_by_zero_insertion`).
+
+    The input has no zero of its own, so every zero drawn is an inserted or a
+    padded one; ``"wasted"`` counts, per window, the taps that fall on one.
+    """
+    rng = np.random.default_rng(config.seed)
+    x = _ints(rng, config.input_shape, 1, 4)
+    w = _ints(rng, config.kernel_size, 1, 4)
+    geometry = {
+        "stride": config.stride,
+        "padding": config.padding,
+        "dilation": config.dilation,
+    }
+    out = core.conv_transpose2d_by_zero_insertion(x[None], w[None, None], **geometry)
+    if not np.allclose(out, core.conv_transpose2d(x[None], w[None, None], **geometry)):
+        raise RuntimeError("the two views of the transposed convolution differ")
+    inserted = core.zero_insert(x[None], config.stride)[0]
+    pads = tuple(config.dilation * (k - 1) - config.padding for k in w.shape)
+    if min(pads) < 0:
+        raise RuntimeError(f"{config.name!r} would crop its input: no zero to draw")
+    # where the input pixels sit in the zero-inserted grid
+    pixels = core.zero_insert(np.ones((1, *x.shape)), config.stride)[0] > 0
+    windows = counting.scan_positions(
+        inserted.shape, w.shape, padding=pads, dilation=config.dilation
+    )
+    wasted = tuple(
+        sum(
+            not (inside and pixels[tap])
+            for tap, inside in zip(window.taps, window.inside, strict=True)
+        )
+        for window in windows
+    )
+    turned = w[::-1, ::-1]
+    return {
+        "x": x,
+        "inserted": inserted,
+        "pixels": pixels,
+        "kernel": turned,
+        "out": out[0],
+        "lanes": [(inserted, turned, out[0])],
+        "roles": ("input", "output"),
+        "padding": pads,
+        "channels": 1,
+        "windows": windows,
+        "wasted": wasted,
+        "labels": {
+            "inputs": ["zero-inserted, padded input"],
+            "kernel": "turned kernel",
+            "output": "output",
+        },
+    }
+
+
+#: The lateral weights of the flattened filter the ``"flattened"`` animation
+#: draws (as chapter 7's static figure); its vertical and horizontal factors
+#: are the Sobel kernel's.
+_FLATTENED_LATERAL = (1, -1, 2)
+#: The passes of a flattened convolution, in order.
+_FLATTENED_PASSES = ("lateral", "vertical", "horizontal")
+
+
+def _flattened_data(config):
+    """Input, the three 1-D filters and each pass's result, computed by core;
+    the windows of each pass, from counting."""
+    rng = np.random.default_rng(config.seed)
+    x = _ints(rng, config.input_shape, 0, 4)
+    lateral = np.array(_FLATTENED_LATERAL, dtype=float)
+    vertical, horizontal = kernels.smoothing_1d(), kernels.derivative_1d()
+    if (x.shape[0], tuple(config.kernel_size)) != (lateral.size, (3, 3)):
+        raise RuntimeError(f"{config.name!r} needs 3 channels and a 3x3 kernel")
+    maps = [core.pointwise_conv2d(x, lateral[None])[0]]
+    maps.append(core.column_pass(maps[0], vertical))
+    maps.append(core.row_pass(maps[1], horizontal))
+    full = np.einsum("c,u,v->cuv", lateral, vertical, horizontal)
+    for result in (
+        core.flattened_conv2d(x, lateral[None], vertical[None], horizontal[None]),
+        core.conv2d(x, full[None]),
+    ):
+        if not np.array_equal(result[0], maps[2]):
+            raise RuntimeError("the flattened passes differ from the full filter")
+    hw = x.shape[-2:]
+    separable = counting.separable_scan_positions(hw, config.kernel_size)
+    return {
+        "x": x,
+        "factors": (lateral, vertical, horizontal),
+        "maps": maps,
+        "full": full,
+        "out": maps[2],
+        "windows": dict(
+            zip(
+                _FLATTENED_PASSES,
+                (counting.scan_positions(hw, 1), separable["column"], separable["row"]),
+                strict=True,
+            )
+        ),
+        "full_cost": counting.conv2d_cost(x.shape, 1, config.kernel_size),
+    }
+
+
 # ---------------------------------------------------------------------------
 # steps: (position, window, multiplications) per frame
 
 
 def _scan_steps(config, data):
     p, channels = data["padding"], data["channels"]
+    ph, pw = (p, p) if np.ndim(p) == 0 else p
     for window in data["windows"]:
         top, left = window.top_left
-        yield window.output_index, (top + p, left + p), channels * len(window.taps)
+        yield window.output_index, (top + ph, left + pw), channels * len(window.taps)
 
 
 def _filter_steps(config, data):
@@ -370,6 +486,16 @@ def _filter_steps(config, data):
         yield (o,), (), w[o].size * out.shape[1] * out.shape[2]
     if config.kind == "grouped_shuffle":
         yield ("shuffle",), (), 0
+
+
+def _flattened_steps(config, data):
+    """One frame per window of each pass, then one for the full filter."""
+    channels = data["x"].shape[0]
+    for name in _FLATTENED_PASSES:
+        for window in data["windows"][name]:
+            count = len(window.taps) * (channels if name == "lateral" else 1)
+            yield (name, *window.output_index), window.top_left, count
+    yield ("full filter",), (), 0
 
 
 def _transposed_steps(config, data):
@@ -386,6 +512,9 @@ def _transposed_steps(config, data):
 
 class _Scene:
     """A canvas of square cells with a title, a running count and the legend."""
+
+    #: Further legend entries (matplotlib artists with labels), after the roles.
+    legend_extra = ()
 
     def __init__(self, config, steps, *, dpi, cell=0.26, size=8.0):
         self.config, self.steps, self.cell, self.size = config, steps, cell, size
@@ -422,6 +551,7 @@ class _Scene:
             bbox_to_anchor=(middle, height - 0.6),
             bbox_transform=ax.transData,
             fontsize=self.size,
+            extra=self.legend_extra,
         )
 
     def text(self, x, y, **style):
@@ -457,7 +587,7 @@ class _ScanScene(_Scene):
         lanes, self.data = data["lanes"], data
         self.depthwise = len(lanes) > 1
         self.channels = np.ndim(lanes[0][0]) == 3  # a pointwise filter's inputs
-        labelled = self.depthwise or self.channels
+        labelled = self.depthwise or self.channels or "labels" in data
         super().__init__(
             config,
             steps,
@@ -470,7 +600,7 @@ class _ScanScene(_Scene):
         pitch = lanes[0][0].shape[-2] + 1.2
         self.scans = []
         for c, (x, k, out) in enumerate(lanes):
-            labels = {}
+            labels = data.get("labels", {})
             if self.depthwise:
                 labels = {"inputs": [f"channel {c}"]}
             elif self.channels:
@@ -688,6 +818,224 @@ class _TransposedScene(_Scene):
         self.counted(step)
 
 
+class _ZeroInsertionScene(_ScanScene):
+    """The scan scene over a zero-inserted, padded input: the inserted zeros
+    white and hatched (the padding grey and dashed, the input pixels tinted),
+    and a running count of the products with a zero."""
+
+    #: The look of an inserted zero: white, hatched in a light input blue.
+    _INSERTED = MappingProxyType(
+        {"facecolor": "white", "edgecolor": "#8CBFDC", "hatch": "//"}
+    )
+
+    def __init__(self, config, data, steps, *, dpi):
+        self.legend_extra = (
+            Patch(label="inserted zero", linewidth=0.8, **self._INSERTED),
+        )
+        super().__init__(config, data, steps, dpi=dpi)
+        grid, pixels = self.scans[0].inputs[0], data["pixels"]
+        tint = pl.ROLE_COLORS["input"]["face"]
+        faces = np.where(pixels, tint, "white").astype(object)
+        grid.update(data["inserted"], faces=faces)
+        t, _, left, _ = grid.padding
+        zeros = [(i + t, j + left) for i, j in zip(*np.nonzero(~pixels), strict=True)]
+        hatch = PolyCollection(
+            pl.cell_quads(zeros, grid.origin),
+            linewidth=0,
+            zorder=grid.cells.get_zorder() + 0.001,
+            **self._INSERTED,
+        )
+        hatch.set_facecolor("none")
+        self.ax.add_collection(hatch, autolim=False)
+        self.wasted = np.cumsum(data["wasted"])
+        # no text below 8 points: the products line says what the window
+        # multiplies, so the weights are not also written small in its cells
+        self.scans[0].show_weights = False
+        for window in self.scans[0].windows:
+            window.kernel = None
+        for text in self.ax.texts:
+            text.set_fontsize(max(8.0, text.get_fontsize()))
+
+    def counted(self, step):
+        wasted = self.data["wasted"][step.index]
+        self.count.set_text(
+            f"step {step.index + 1} of {len(self.steps)}: {step.multiplications} "
+            f"multiplications, {wasted} by a zero · running count "
+            f"{step.total:,}, {self.wasted[step.index]:,} by a zero"
+        )
+
+
+class _FlattenedScene(_Scene):
+    """The three passes of a flattened filter, one scan each: on top the
+    lateral pass (the channels ⋆ a 1x1xC filter = one map), below it the
+    vertical and the horizontal passes side by side, each reading what the
+    pass before has written so far. The last frame puts the full CxKxK
+    filter (the outer product of the three) in the lateral pass's place,
+    with the output it computes in one pass: the same."""
+
+    def __init__(self, config, data, steps, *, dpi):
+        super().__init__(config, steps, dpi=dpi)
+        self.data, ax, size = data, self.ax, self.size
+        x, factors, maps = data["x"], data["factors"], data["maps"]
+        scan = partial(
+            pl.draw_scan,
+            ax=ax,
+            fontsize=size,
+            show_weights=False,
+            symbol_sizes=(14, 11),
+        )
+        shape = "{}×{}".format
+        top = 2.0
+        lateral = scan(
+            x,
+            factors[0],
+            maps[0],
+            origin=(0, top),
+            gap=1.6,
+            roles=("input", "intermediate"),
+            labels={
+                "inputs": [f"channel {c}" for c in range(len(x))],
+                "kernel": f"lateral 1×1×{len(x)}",
+                "output": f"lateral map {shape(*maps[0].shape)}",
+            },
+        )
+        width, rows = lateral.width, lateral.rows
+        y = top + rows + 1.5
+        vertical = scan(
+            maps[0],
+            factors[1][:, None],
+            maps[1],
+            origin=(0, y),
+            roles=("intermediate", "intermediate"),
+            labels={
+                "inputs": ["lateral map"],
+                "kernel": f"{len(factors[1])}×1",
+                "output": shape(*maps[1].shape),
+            },
+        )
+        rows_2 = max(vertical.rows, 1)
+        horizontal = scan(
+            maps[1],
+            factors[2][None],
+            maps[2],
+            origin=(
+                width - (maps[1].shape[1] + 1 + len(factors[2]) + 1 + maps[2].shape[1]),
+                y + (rows_2 - maps[1].shape[0]) / 2,
+            ),
+            roles=("intermediate", "output"),
+            labels={
+                "inputs": [shape(*maps[1].shape)],
+                "kernel": f"1×{len(factors[2])}",
+                "output": f"output {shape(*maps[2].shape)}",
+            },
+        )
+        self.scans = [lateral, vertical, horizontal]
+        self._full_filter(top)
+        y += rows_2 + 0.5
+        self.products = self.text(width / 2, y, **_MONO)
+        self.tally = self.text(width / 2, y + 0.75)
+        self.totals = self._tallies()
+        roles = ("input", "kernel", "intermediate", "output")
+        self.frame(-0.5, width + 0.5, y + 1.5 + 2.0, y + 1.5, roles)
+
+    def _full_filter(self, top):
+        """The last frame's picture, hidden until then: the full filter where
+        the lateral filter was, the output where the lateral map was, and a
+        KxK window on every channel."""
+        lateral, data = self.scans[0], self.data
+        full, out = data["full"], data["out"]
+        (star, _), (equals, _) = (s.get_position() for s in lateral.symbols)
+        depth, kh, kw = full.shape
+        offset = 0.3
+        side = kw + (depth - 1) * offset
+        front = (
+            (star + equals) / 2 - side / 2,
+            top + (lateral.rows - kh - (depth - 1) * offset) / 2 + (depth - 1) * offset,
+        )
+        self.full = pl.draw_stack(
+            full,
+            self.ax,
+            role="kernel",
+            origin=front,
+            offset=offset,
+            fontsize=self.size,
+            label="lateral ⊗ vertical ⊗ horizontal",
+        )
+        x0 = lateral.output.origin[0]
+        origin = (
+            x0 + (lateral.out.shape[1] - out.shape[1]) / 2,
+            top + (lateral.rows - out.shape[0]) / 2,
+        )
+        self.full_out = pl.draw_grid(
+            out, self.ax, role="output", origin=origin, fontsize=self.size
+        )
+        self.full_windows = [
+            pl.highlight_window(g, 0, 0, (kh, kw)) for g in lateral.inputs
+        ]
+
+    def _tallies(self):
+        """Per frame, the multiplications of each pass so far."""
+        tallies, counts = [], dict.fromkeys(_FLATTENED_PASSES, 0)
+        for step in self.steps:
+            if step.position[0] in counts:
+                counts[step.position[0]] += step.multiplications
+            tallies.append(dict(counts))
+        return tallies
+
+    def _show_full(self, shown):
+        lateral = self.scans[0]
+        for layer in self.full.layers:
+            layer.set_visible(shown)
+        self.full.label.set_visible(shown)
+        self.full_out.set_visible(shown)
+        for window in self.full_windows:
+            window.set_visible(shown)
+        for layer in lateral.kernel.layers:
+            layer.set_visible(not shown)
+        lateral.kernel.label.set_visible(not shown)
+        lateral.output.set_visible(not shown)
+
+    def update(self, index):
+        step = self.steps[index]
+        name = step.position[0]
+        final = name not in _FLATTENED_PASSES
+        current = len(_FLATTENED_PASSES) if final else _FLATTENED_PASSES.index(name)
+        maps = self.data["maps"]
+        for k, scan in enumerate(self.scans):
+            for window in scan.windows:
+                window.set_visible(k == current)
+            if k == current:
+                text = scan.show(step.position[1:], step.window)
+                self.products.set_text(f"{name}, pixel {step.position[1:]}: {text}")
+            else:
+                shown = maps[k] if k < current else np.full_like(maps[k], np.nan)
+                scan.output.update(shown)
+            if k:  # a pass reads what the pass before has written so far
+                scan.inputs[0].update(self.scans[k - 1].output.values)
+        self._show_full(final)
+        tally = self.totals[index]
+        self.tally.set_text(
+            " + ".join(f"{name} {tally[name]}" for name in _FLATTENED_PASSES)
+            + f" = {sum(tally.values())} multiplications"
+        )
+        if not final:
+            self.counted(step)
+            return
+        x, full, out = self.data["x"], self.data["full"], self.data["out"]
+        depth, kh, kw = full.shape
+        products = pl.format_products(
+            x[:, :kh, :kw], full, total=out[0, 0], max_terms=4
+        )
+        self.products.set_text(f"{depth}×{kh}×{kw} filter, pixel (0, 0): {products}")
+        cost = self.data["full_cost"]
+        self.count.set_text(
+            "the same output in one pass of the full filter: {}×{} pixels × {} = "
+            "{:,} multiplications, against {:,}".format(
+                *out.shape, full.size, cost.multiplications, step.total
+            )
+        )
+
+
 class _GroupedShuffleScene(_Scene):
     """A grouped convolution, one output channel per frame, then a shuffle.
 
@@ -821,6 +1169,8 @@ _KINDS = MappingProxyType(
         "pointwise_stack": _Kind(_filters_data, _filter_steps, _PointwiseStackScene),
         "transposed": _Kind(_transposed_data, _transposed_steps, _TransposedScene),
         "grouped_shuffle": _Kind(_filters_data, _filter_steps, _GroupedShuffleScene),
+        "flattened": _Kind(_flattened_data, _flattened_steps, _FlattenedScene),
+        "zero_insertion": _Kind(_zero_insertion_data, _scan_steps, _ZeroInsertionScene),
     }
 )
 

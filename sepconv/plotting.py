@@ -45,7 +45,7 @@ from matplotlib.path import Path
 from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D
 
-from . import counting
+from . import core, counting
 from ._validation import as_array, check_int, check_real, fail, resolve_padding
 
 __all__ = [
@@ -53,11 +53,13 @@ __all__ = [
     "INPUT_COLOR",
     "INTERMEDIATE_COLOR",
     "KERNEL_COLOR",
+    "LAYER_KINDS",
     "OUTPUT_COLOR",
     "PADDING_COLOR",
     "ROLE_COLORS",
     "GlyphLabels",
     "Grid",
+    "LayerVolumes",
     "Scan",
     "Stack",
     "Table",
@@ -65,6 +67,7 @@ __all__ = [
     "cell_quads",
     "draw_depthwise_stacking",
     "draw_grid",
+    "draw_layer_volumes",
     "draw_pointwise_filter",
     "draw_scan",
     "draw_stack",
@@ -75,6 +78,7 @@ __all__ = [
     "legend",
     "new_figure",
     "plot_depthwise_cost_ratio",
+    "plot_layer_volumes",
     "plot_spatial_cost_ratio",
     "so_far",
     "use_book_style",
@@ -1611,6 +1615,525 @@ def plot_depthwise_cost_ratio(
     ax, drawn = _ratio_curves(ax, labels, curves, limits)
     ax.set_xscale("log", base=2)
     ax.set_ylim(0, None)
+    return drawn
+
+
+# ================================================================== volumes
+
+#: The layers :func:`draw_layer_volumes` draws, in the book's order.
+LAYER_KINDS = ("standard", "depthwise", "pointwise", "grouped", "shuffled grouped")
+
+#: Oblique projection of the volumes: a unit of a map's width recedes this far
+#: right and up on the page. Channels run left to right, height runs down.
+_RECEDE = (0.5, 0.3)
+#: Thickness of a channel slab, side of a map, height of the band of links
+#: between two rows, and space between two filters (drawing units).
+_SLAB, _MAP, _LINKS, _FILTER_GAP = 0.26, 1.0, 0.85, 0.3
+#: The largest scale of :func:`plot_layer_volumes`, in inches per drawing unit.
+_MAX_SCALE = 0.42
+
+
+@dataclass
+class LayerVolumes:
+    """What :func:`draw_layer_volumes` drew: volumes, filters and their links.
+
+    A slab (one channel of a volume or of a filter) is a tuple of three
+    :class:`~matplotlib.patches.Polygon`: its front, top and right faces.
+
+    Attributes
+    ----------
+    kind : str
+        One of :data:`LAYER_KINDS`.
+    ax : matplotlib Axes
+    volumes : list of list
+        The volumes from top to bottom, each a list of slabs (one per
+        channel): input and output; for ``"shuffled grouped"``: input, the
+        first layer's output, the same channels shuffled, output.
+    filters : list of list
+        Per layer, its filters, each a list of slabs (one per channel read).
+    reads : list of list of tuple
+        Per layer, ``reads[layer][o]``: the channels of the layer's input
+        that filter ``o`` reads, found by probing the layer itself
+        (:func:`sepconv.core.channel_dependency`).
+    order : tuple of int
+        The channel shuffle: shuffled channel ``p`` is channel ``order[p]``
+        (empty without a shuffle).
+    links : matplotlib.collections.LineCollection
+        Every line: channel to the filter slabs that read it, filter to the
+        channel it writes, and the shuffle's.
+    labels : list of matplotlib Text
+        The captions of the rows.
+    size : (float, float)
+        Width and height of the drawing, in drawing units.
+    """
+
+    kind: str
+    ax: object
+    volumes: list
+    filters: list
+    reads: list
+    order: tuple
+    links: object
+    labels: list
+    size: tuple
+
+
+def _slab_faces(x, y, side):
+    """Front, top and right faces of a slab whose front face has its top-left
+    corner at ``(x, y)``: one channel thick, ``side`` tall and deep (y up)."""
+    dx, dy = _RECEDE[0] * side, _RECEDE[1] * side
+    x1, y0 = x + _SLAB, y - side
+    return (
+        [(x, y0), (x1, y0), (x1, y), (x, y)],
+        [(x, y), (x1, y), (x1 + dx, y + dy), (x + dx, y + dy)],
+        [(x1, y0), (x1 + dx, y0 + dy), (x1 + dx, y + dy), (x1, y)],
+    )
+
+
+def _draw_slabs(ax, count, corner, side, role):
+    """``count`` slabs side by side from ``corner`` (top-left of the first
+    front face), left to right so that each hides the right face of the one
+    before; in the role's tint (front), lighter (top) and darker (right)."""
+    colors = ROLE_COLORS[role]
+    shades = (colors["face"], _tint(colors["face"], 0.5), _tint(colors["edge"], 0.45))
+    x, y = corner
+    return [
+        tuple(
+            ax.add_patch(
+                mpl.patches.Polygon(
+                    face,
+                    closed=True,
+                    facecolor=shade,
+                    edgecolor=colors["edge"],
+                    linewidth=0.7,
+                    zorder=2.0 + 0.01 * c,
+                )
+            )
+            for face, shade in zip(
+                _slab_faces(x + c * _SLAB, y, side), shades, strict=True
+            )
+        )
+        for c in range(count)
+    ]
+
+
+def _entry(x, slab, *, side, top):
+    """Where a link enters slab ``slab`` of a block at ``x``: a little into
+    its top face."""
+    return (
+        x + (slab + 0.5) * _SLAB + 0.3 * _RECEDE[0] * side,
+        top + 0.3 * _RECEDE[1] * side,
+    )
+
+
+def _block_width(count, side):
+    """Width on the page of ``count`` slabs of ``side``, depth included."""
+    return count * _SLAB + _RECEDE[0] * side
+
+
+def _layer_reads(kind, c_in, c_out, groups):
+    """The input channels each filter of one layer reads: the layer (weights
+    of ones) probed by :func:`sepconv.core.channel_dependency`."""
+    if kind == "depthwise":
+        layer = partial(core.depthwise_conv2d, weight=np.ones((c_out, 1, 1, 1)))
+    elif kind == "pointwise":
+        layer = partial(core.pointwise_conv2d, weight=np.ones((c_out, c_in)))
+    else:
+        weight = np.ones((c_out, c_in // groups, 1, 1))
+        layer = partial(core.conv2d, weight=weight, groups=groups)
+    dependency = core.channel_dependency(layer, c_in, size=1)
+    return [tuple(int(c) for c in np.flatnonzero(row)) for row in dependency]
+
+
+def _filter_lefts(reads, groups, side):
+    """Left edge of each filter of a row (a wider gap between groups of more
+    than one filter), and the row's width."""
+    per_group = len(reads) // groups
+    lefts, x = [], 0.0
+    for o, channels in enumerate(reads):
+        if o:
+            x += _FILTER_GAP * (2 if per_group > 1 and o % per_group == 0 else 1)
+        lefts.append(x)
+        x += _block_width(len(channels), side)
+    return lefts, x
+
+
+def _check_layer(kind, in_channels, out_channels, groups, kernel_size, layers):
+    """Validated ``(c_in, c_out, groups, k, layers)`` of :func:`draw_layer_volumes`."""
+    if kind not in LAYER_KINDS:
+        fail("kind", f"one of {list(LAYER_KINDS)}", kind)
+    c_in = check_int(in_channels, "in_channels", minimum=1)
+    c_out = c_in if out_channels is None else out_channels
+    c_out = check_int(c_out, "out_channels", minimum=1)
+    k = check_int(kernel_size, "kernel_size", minimum=1)
+    g = check_int(groups, "groups", minimum=1)
+    shuffled = kind == "shuffled grouped"
+    n = 2 if layers is None and shuffled else 1 if layers is None else layers
+    if check_int(n, "layers", minimum=1) not in ((2,) if shuffled else (1, 2)):
+        fail("layers", "2 for 'shuffled grouped'" if shuffled else "1 or 2", layers)
+    if kind == "depthwise" and c_out % c_in:
+        fail("out_channels", f"a multiple of in_channels = {c_in}", c_out)
+    if kind in ("grouped", "shuffled grouped") and (c_in % g or c_out % g):
+        both = f"both in_channels = {c_in} and out_channels = {c_out}"
+        fail("groups", f"a divisor of {both}", groups)
+    if kind not in ("grouped", "shuffled grouped"):
+        g = 1
+    return c_in, c_out, g, k, n
+
+
+def _volume_rows(kind, c_in, c_out, groups, layers):
+    """The rows of a drawing from the top: ``("volume", channels, role)`` and
+    ``("filters", reads, groups)``; and the shuffle's order (or ``()``)."""
+    rows = [("volume", c_in, "input")]
+    channels = c_in
+    for layer in range(layers):
+        g = channels if kind == "depthwise" else groups
+        if layer:
+            rows.append(("volume", channels, "intermediate"))
+        rows.append(("filters", _layer_reads(kind, channels, c_out, g), g))
+        channels = c_out
+    order = ()
+    if kind == "shuffled grouped":
+        index = np.arange(c_out, dtype=float).reshape(c_out, 1, 1)
+        order = tuple(int(v) for v in core.channel_shuffle(index, groups)[:, 0, 0])
+    return [*rows, ("volume", c_out, "output")], order
+
+
+def draw_layer_volumes(
+    kind,
+    ax=None,
+    *,
+    in_channels=4,
+    out_channels=None,
+    groups=2,
+    kernel_size=3,
+    layers=None,
+    fontsize=None,
+):
+    """Draw a layer as volumes: channels as slabs, filters as small volumes.
+
+    The input volume is on top, one slab per channel (blue); below it the
+    layer's filters (orange), each one slab per channel it reads, linked to
+    those channels; at the bottom the output volume (green), each slab linked
+    to the filter that writes it. The links come from the layer itself
+    (:func:`sepconv.core.channel_dependency`): a standard filter reads every
+    channel, a depthwise kernel one, a pointwise filter every channel at one
+    pixel (a 1x1 footprint), a grouped filter the channels of its group.
+    With ``layers=2`` a second layer of the kind reads the first one's output
+    (purple). ``"shuffled grouped"`` is ShuffleNet's stack: two grouped
+    layers with a channel shuffle between them, so that the links from the
+    first layer's output cross and every group of the second layer reads
+    channels of every group of the first.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`LAYER_KINDS`.
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new pyplot figure.
+    in_channels : int, keyword-only
+        Input channels.
+    out_channels : int, keyword-only, optional
+        Output channels of each layer (default ``in_channels``); for
+        ``"depthwise"`` a multiple of ``in_channels`` (a depth multiplier).
+    groups : int, keyword-only
+        Groups of ``"grouped"`` and ``"shuffled grouped"``, a divisor of both
+        channel counts (ignored by the other kinds).
+    kernel_size : int, keyword-only
+        Side of the kernels, which sets the filters' size (half a map's for
+        3); pointwise filters are always 1x1.
+    layers : {1, 2}, keyword-only, optional
+        Layers stacked (default 1; ``"shuffled grouped"`` is always 2).
+    fontsize : float, keyword-only, optional
+        Size of the rows' captions (default: ``font.size``).
+
+    Returns
+    -------
+    LayerVolumes
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> drawn = draw_layer_volumes("grouped", Figure().add_subplot())
+    >>> [len(v) for v in drawn.volumes], [len(f) for f in drawn.filters[0]]
+    ([4, 4], [2, 2, 2, 2])
+    >>> drawn.reads
+    [[(0, 1), (0, 1), (2, 3), (2, 3)]]
+    >>> draw_layer_volumes("shuffled grouped", Figure().add_subplot()).order
+    (0, 2, 1, 3)
+    """
+    c_in, c_out, g, k, n = _check_layer(
+        kind, in_channels, out_channels, groups, kernel_size, layers
+    )
+    size = mpl.rcParams["font.size"] if fontsize is None else fontsize
+    if ax is None:
+        ax = _new_axes((3.0, 3.0))
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    # every filter row has the room of a k x k filter, so that the rows of
+    # panels drawn side by side line up; a 1x1 filter sits in its middle
+    slot = _MAP * k / 6
+    side_k = _MAP / 6 if kind == "pointwise" else slot
+    rows, order = _volume_rows(kind, c_in, c_out, g, n)
+    widths = [
+        _block_width(row[1], _MAP)
+        if row[0] == "volume"
+        else _filter_lefts(row[1], row[2], side_k)[1]
+        for row in rows
+    ]
+    width = max(widths)
+    grouped = kind in ("grouped", "shuffled grouped") and g > 1
+    drawn = LayerVolumes(kind, ax, [], [], [], order, None, [], (width, 0.0))
+    segments, styles = [], []
+    y, below = 0.0, None  # below: (anchor, group) of the row above's bottoms
+
+    def link(source, end):
+        (start, group) = source
+        segments.append((start, end))
+        styles.append((0, (3, 2)) if grouped and group % 2 else "solid")
+
+    for row, row_width in zip(rows, widths, strict=True):
+        x0 = (width - row_width) / 2
+        if row[0] == "volume":
+            _, count, role = row
+            top = y - _RECEDE[1] * _MAP
+            entry = partial(_entry, side=_MAP, top=top)
+            drawn.volumes.append(_draw_slabs(ax, count, (x0, top), _MAP, role))
+            if below is not None:  # filter o writes channel o
+                for c in range(count):
+                    link(below[c], entry(x0, c))
+            per_group = count // g if grouped else count
+            below = [
+                ((x0 + (c + 0.5) * _SLAB, top - _MAP), c // per_group)
+                for c in range(count)
+            ]
+            drawn.labels.append(
+                ax.text(
+                    x0 + row_width + 0.15,
+                    top - _MAP / 2,
+                    ROLE_COLORS[role]["label"],
+                    ha="left",
+                    va="center",
+                    fontsize=size,
+                    color=ROLE_COLORS[role]["edge"],
+                )
+            )
+            y = top - _MAP - _LINKS
+            continue
+        _, reads, groups_here = row
+        top = y - _RECEDE[1] * slot - (slot - side_k) / 2
+        entry = partial(_entry, side=side_k, top=top)
+        # the second layer of a shuffled stack reads the shuffled channels
+        shuffled = bool(order) and bool(drawn.filters)
+        lefts, _ = _filter_lefts(reads, groups_here, side_k)
+        layer, bottoms = [], []
+        per_group = len(reads) // groups_here
+        for o, (left, channels) in enumerate(zip(lefts, reads, strict=True)):
+            x = x0 + left
+            layer.append(_draw_slabs(ax, len(channels), (x, top), side_k, "kernel"))
+            for j, c in enumerate(channels):
+                link(below[order[c]] if shuffled else below[c], entry(x, j))
+            bottom = (x + len(channels) * _SLAB / 2, top - side_k)
+            bottoms.append((bottom, o // per_group))
+        if shuffled:  # captioned right of the crossing links
+            drawn.labels.append(
+                ax.text(
+                    width + 0.1,
+                    y + _LINKS / 2,
+                    "channel\nshuffle",
+                    ha="left",
+                    va="center",
+                    fontsize=size,
+                    linespacing=1.1,
+                )
+            )
+        drawn.filters.append(layer)
+        drawn.reads.append(reads)
+        below = bottoms
+        y -= (1 + _RECEDE[1]) * slot + _LINKS
+    margin = 0.05  # the outer edges' line width
+    drawn.size = (width + 2 * margin, -(y + _LINKS) + 2 * margin)
+    drawn.links = mpl.collections.LineCollection(
+        segments, colors="#6E6E6E", linewidths=0.7, linestyles=styles, zorder=1.0
+    )
+    ax.add_collection(drawn.links)
+    ax.set_xlim(-margin, width + margin)
+    ax.set_ylim(-drawn.size[1] + margin, margin)
+    return drawn
+
+
+def _layer_description(kind, c_in, c_out, groups, k, layers):
+    """What a panel of :func:`plot_layer_volumes` shows, in words."""
+    if kind == "shuffled grouped":
+        return "two grouped layers, a shuffle between"
+    if kind == "depthwise":
+        text = f"{c_out} kernels of {k}×{k}×1"
+    elif kind == "pointwise":
+        text = f"{c_out} filters of 1×1×{c_in}"
+    elif kind == "grouped":
+        text = f"{groups} groups of {c_out // groups} filters {k}×{k}×{c_in // groups}"
+    else:
+        text = f"{c_out} filters of {k}×{k}×{c_in}"
+    return f"two layers: {text}" if layers > 1 else text
+
+
+def plot_layer_volumes(
+    kinds=("standard", "depthwise", "pointwise"),
+    *,
+    in_channels=4,
+    out_channels=None,
+    groups=2,
+    kernel_size=3,
+    layers=None,
+    width=6.5,
+    fontsize=8.0,
+):
+    """Draw layers side by side as volumes (:func:`draw_layer_volumes`), to scale.
+
+    Every panel uses the same scale, so slabs, filters and volumes can be
+    compared across the layers; each panel is titled with its kind and its
+    filters, and the colour legend is stated below the row.
+
+    Parameters
+    ----------
+    kinds : sequence of str
+        Keys of :data:`LAYER_KINDS`, one panel each, left to right.
+    in_channels, out_channels, groups, kernel_size, layers : keyword-only
+        As in :func:`draw_layer_volumes`, for every panel (``layers`` is
+        always 2 for ``"shuffled grouped"``).
+    width : float, keyword-only
+        Width of the figure in inches, captions included (the default leaves
+        room for the 0.1-inch margins of a figure saved with
+        ``bbox_inches="tight"`` in a 6.7-inch column).
+    fontsize : float, keyword-only
+        Size of the captions and the legend (the titles are one point larger).
+
+    Returns
+    -------
+    list of LayerVolumes
+        One per panel; ``[0].ax.figure`` is the figure (a pyplot figure).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> drawn = plot_layer_volumes(["depthwise", "pointwise"], width=5.0)
+    >>> [len(d.filters[0]) for d in drawn], float(drawn[0].ax.figure.get_figwidth())
+    ([4, 4], 5.0)
+    >>> plt.close("all")
+    """
+    if isinstance(kinds, str):
+        fail("kinds", "a sequence of layer kinds", kinds, error=TypeError)
+    kinds = list(kinds)
+    if not kinds:
+        fail("kinds", f"a non-empty sequence of {list(LAYER_KINDS)}", kinds)
+    width = check_real(width, "width", positive=True)
+    fig = new_figure((width, 3.0), pyplot=True)
+    drawn, grouped = [], False
+    for kind in kinds:
+        layer_layers = None if kind == "shuffled grouped" else layers
+        checked = _check_layer(
+            kind, in_channels, out_channels, groups, kernel_size, layer_layers
+        )
+        grouped |= kind in ("grouped", "shuffled grouped") and checked[2] > 1
+        ax = fig.add_axes((0, 0, 1, 1))
+        drawn.append(
+            draw_layer_volumes(
+                kind,
+                ax,
+                in_channels=in_channels,
+                out_channels=out_channels,
+                groups=groups,
+                kernel_size=kernel_size,
+                layers=layer_layers,
+                fontsize=fontsize,
+            )
+        )
+        ax.set_title(
+            f"{kind}\n{_layer_description(kind, *checked)}", fontsize=fontsize + 1
+        )
+    # one scale for every panel (inches per drawing unit), chosen so that the
+    # panels, the captions that stick out right of them and the gaps fill the
+    # width; the captions' widths do not scale, so settle it in a few rounds
+    renderer = fig.canvas.get_renderer()
+    inches = [
+        (
+            d.size[0],
+            d.ax.title.get_window_extent(renderer).width / fig.dpi,
+            [
+                (
+                    t.get_position()[0] - d.ax.get_xlim()[0],
+                    t.get_window_extent(renderer).width / fig.dpi,
+                )
+                for t in d.labels
+            ],
+        )
+        for d in drawn
+    ]
+    gap = 0.3
+
+    def spans(scale):
+        return [
+            max(w * scale, title, *(x * scale + t for x, t in captions))
+            for w, title, captions in inches
+        ]
+
+    room = width - gap * (len(drawn) - 1)
+    low, high = 0.1, _MAX_SCALE  # the largest scale that fits, by bisection
+    if sum(spans(low)) > room:
+        needed = sum(spans(low)) + gap * (len(drawn) - 1)
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)  # not shown: nothing fits
+        fail(
+            "width",
+            f"at least {needed:.1f} inches for these {len(drawn)} panels",
+            width,
+        )
+    if sum(spans(high)) <= room:
+        low = high
+    for _ in range(30):
+        scale = (low + high) / 2
+        low, high = (scale, high) if sum(spans(scale)) <= room else (low, scale)
+    scale = low
+    spans = spans(scale)
+    title_band, legend_band = 0.5, 0.35
+    height = max(d.size[1] for d in drawn) * scale + title_band + legend_band
+    fig.set_size_inches(width, height)
+    left = (width - sum(spans) - gap * (len(drawn) - 1)) / 2
+    for d, span in zip(drawn, spans, strict=True):
+        w, h = d.size
+        # the drawing sits at the panel's left, centred under the title
+        pad = (span - w * scale) / 2 if span > w * scale else 0.0
+        box = (left + pad, height - title_band - h * scale, w * scale, h * scale)
+        d.ax.set_position(
+            [box[0] / width, box[1] / height, box[2] / width, box[3] / height]
+        )
+        left += span + gap
+    roles = ["input", "kernel", "output"]
+    if any(len(d.volumes) > 2 for d in drawn):
+        roles.insert(2, "intermediate")
+    extra = []
+    if grouped:  # the links' dashes tell the groups apart
+        extra = [
+            mpl.lines.Line2D(
+                [],
+                [],
+                color="#6E6E6E",
+                linewidth=0.7,
+                linestyle=style,
+                label=f"from group {g}",
+            )
+            for g, style in enumerate(("solid", (0, (3, 2))))
+        ]
+    legend(
+        drawn[0].ax,
+        roles=roles,
+        extra=extra,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=fig.transFigure,
+        fontsize=fontsize,
+    )
     return drawn
 
 

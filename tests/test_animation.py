@@ -47,6 +47,15 @@ def expected_frames(config):
         return hw[0] * hw[1]  # one frame per input cell
     if kind == "grouped_shuffle":
         return config.out_channels + 1  # one per output channel, then the shuffle
+    if kind == "zero_insertion":  # a stride-1 scan of the zero-inserted input
+        out = counting.conv_transpose2d_cost(
+            (1, *hw), 1, config.kernel_size, stride=config.stride,
+            padding=config.padding, dilation=config.dilation,
+        ).output_shape  # fmt: skip
+        return out[-2] * out[-1]
+    if kind == "flattened":  # each pass's windows, then the full filter
+        passes = counting.separable_scan_positions(hw, config.kernel_size)
+        return hw[0] * hw[1] + len(passes["column"]) + len(passes["row"]) + 1
     raise AssertionError(kind)
 
 
@@ -75,6 +84,13 @@ def closed_form(config):
         return counting.conv2d_cost(
             shape, config.out_channels, config.kernel_size, groups=config.groups
         )
+    if kind == "zero_insertion":
+        return counting.conv_transpose2d_by_zero_insertion_cost(
+            (1, *shape), 1, config.kernel_size, stride=config.stride,
+            padding=config.padding, dilation=config.dilation,
+        )  # fmt: skip
+    if kind == "flattened":
+        return counting.flattened_conv2d_cost(shape, 1, config.kernel_size)
     raise AssertionError(kind)
 
 
@@ -88,6 +104,8 @@ def test_the_table_holds_the_required_animations():
         "pointwise",
         "pointwise_stack",
         "transposed",
+        "zero_insertion",
+        "flattened",
         "grouped_shuffle",
     }
     table = animation.CONFIGURATIONS
@@ -290,7 +308,87 @@ def test_chapter_3_animations_chain():
     )
 
 
-@pytest.mark.parametrize("name", ["depthwise", "pointwise", "pointwise_stack"])
+def test_zero_insertion_counts_the_products_with_a_zero():
+    """The running count of products with an inserted or padded zero ends at
+    counting's closed form, and each frame's share is what the window covers."""
+    config = animation.CONFIGURATIONS["zero_insertion"]
+    geometry = {"stride": config.stride, "padding": config.padding}
+    shape = (1, *config.input_shape)
+    data = animation._data(config)
+    steps = animation.animation_steps("zero_insertion")
+    waste = counting.zero_insertion_waste(shape, 1, config.kernel_size, **geometry)
+    assert sum(data["wasted"]) == waste > 0
+    # a naive loop over the padded, zero-inserted grid: a tap is useful only
+    # where an input pixel sits
+    s, (kh, kw) = config.stride, config.kernel_size
+    h, w = config.input_shape
+    pad = kh - 1 - config.padding
+    size = (h - 1) * s + 1 + 2 * pad
+    pixel = np.zeros((size, size), dtype=bool)
+    pixel[pad : pad + (h - 1) * s + 1 : s, pad : pad + (w - 1) * s + 1 : s] = True
+    for step, wasted in zip(steps, data["wasted"], strict=True):
+        r, c = step.window
+        assert wasted == kh * kw - pixel[r : r + kh, c : c + kw].sum()
+    assert np.array_equal(
+        data["out"],
+        core.conv_transpose2d(data["x"][None], data["kernel"][::-1, ::-1][None, None],
+                              **geometry)[0],
+    )  # fmt: skip
+    scene = animation._scene("zero_insertion", 40)
+    scene.update(len(steps) - 1)
+    text = scene.count.get_text()
+    assert text.endswith(f"running count {steps[-1].total:,}, {waste:,} by a zero")
+    # the inserted zeros are drawn white, the input pixels tinted
+    grid = scene.scans[0].inputs[0]
+    assert (grid.faces == "white").sum() == (~data["pixels"]).sum()
+
+
+def test_flattened_passes_count_as_the_closed_form():
+    """Each pass's frames multiply what counting says that pass costs; the
+    three passes give conv2d's output with the outer-product filter."""
+    config = animation.CONFIGURATIONS["flattened"]
+    cost = counting.flattened_conv2d_cost(config.input_shape, 1, config.kernel_size)
+    steps = animation.animation_steps("flattened")
+    per_pass = {}
+    for step in steps:
+        name = step.position[0]
+        per_pass[name] = per_pass.get(name, 0) + step.multiplications
+    assert per_pass == {
+        **{name: p.multiplications for name, p in cost.passes.items()},
+        "full filter": 0,
+    }
+    data = animation._data(config)
+    lateral, vertical, horizontal = data["factors"]
+    full = np.einsum("c,u,v->cuv", lateral, vertical, horizontal)
+    assert np.array_equal(data["out"], core.conv2d(data["x"], full[None])[0])
+    scene = animation._scene("flattened", 40)
+    scene.update(len(steps) - 1)
+    full_cost = counting.conv2d_cost(config.input_shape, 1, config.kernel_size)
+    assert scene.count.get_text().endswith(
+        f"{full_cost.multiplications} multiplications, against {cost.multiplications}"
+    )
+    assert scene.tally.get_text() == (
+        "lateral {lateral} + vertical {vertical} + horizontal {horizontal}".format(
+            **per_pass) + f" = {cost.multiplications} multiplications"
+    )  # fmt: skip
+    assert drawn(scene.full_out) == drawn(scene.scans[2].output)
+
+
+@pytest.mark.parametrize("name", ["flattened", "zero_insertion"])
+def test_new_frames_fit_the_page_and_read(name):
+    """At most 688 pixels wide at the animation dpi, no text below 8 points."""
+    scene = animation._scene(name, 100)
+    assert scene.fig.canvas.get_width_height()[0] <= 688
+    for k in range(len(scene.steps)):
+        scene.update(k)
+        sizes = [t.get_fontsize() for t in scene.ax.texts if t.get_visible()]
+        sizes += [t.get_fontsize() for t in scene.ax.get_legend().get_texts()]
+        assert min(sizes) >= 8, (k, min(sizes))
+
+
+@pytest.mark.parametrize(
+    "name", ["depthwise", "pointwise", "pointwise_stack", "flattened", "zero_insertion"]
+)
 def test_the_worked_values_fit_their_cells(name):
     """Every value written in a cell is narrower than the cell, on every frame."""
     scene = animation._scene(name, 100)

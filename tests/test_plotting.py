@@ -4,6 +4,7 @@ scan puts them, one colour legend everywhere, curves follow counting."""
 from __future__ import annotations
 
 import importlib.util
+import re
 import subprocess
 import sys
 
@@ -289,3 +290,115 @@ def test_scan_lays_panels_out_from_their_sizes(ax):
     assert live.kernel.origin == (8.0, 2.0) and live.output.origin == (12.0, 1.0)
     assert live.show((0, 0), (0, 0)).endswith("= 9")
     assert np.isnan(pl.so_far(np.ones((2, 2, 2)), (0, 0))).sum() == 2 * 3
+
+
+def expected_reads(kind, c_in, c_out, groups):
+    """Which input channels filter o reads, by the definition of each layer."""
+    if kind == "depthwise":
+        return [(o // (c_out // c_in),) for o in range(c_out)]
+    if kind in ("grouped", "shuffled grouped"):
+        n, m = c_in // groups, c_out // groups
+        return [tuple(range(o // m * n, (o // m + 1) * n)) for o in range(c_out)]
+    return [tuple(range(c_in))] * c_out
+
+
+@pytest.mark.parametrize("kind", pl.LAYER_KINDS)
+@pytest.mark.parametrize("channels", [(4, 4), (4, 8), (2, 6)])
+def test_layer_volumes_draw_a_slab_per_channel(ax, kind, channels):
+    """One slab (three faces) per channel of every volume and per channel a
+    filter reads; one link per read channel and per written channel."""
+    c_in, c_out = channels
+    drawn = pl.draw_layer_volumes(kind, ax, in_channels=c_in, out_channels=c_out)
+    layers = 2 if kind == "shuffled grouped" else 1
+    volumes = [c_in, *[c_out] * layers]
+    assert [len(v) for v in drawn.volumes] == volumes
+    reads = expected_reads(kind, c_in, c_out, 2)
+    assert drawn.reads[0] == reads
+    assert [len(f) for f in drawn.filters[0]] == [len(r) for r in reads]
+    slabs = sum(volumes) + sum(len(f) for layer in drawn.filters for f in layer)
+    faces = [p for p in ax.patches if isinstance(p, mpl.patches.Polygon)]
+    assert len(faces) == 3 * slabs
+    kinds = {p.get_edgecolor()[:3] for p in faces}
+    assert len(kinds) == (4 if layers == 2 else 3)  # the roles' edges
+    links = sum(len(r) for layer in drawn.reads for r in layer) + sum(volumes[1:])
+    assert len(drawn.links.get_segments()) == links
+    # the shuffle: position k*g + j takes channel k of group j (n per group)
+    n = c_out // 2
+    shuffle = tuple(j * n + k for k in range(n) for j in range(2))
+    assert drawn.order == (shuffle if layers == 2 else ())
+
+
+def test_layer_volumes_links_are_the_layers_dependency(ax):
+    """Follow the drawn links through two stacked layers: grouped layers keep
+    their groups apart, a shuffle between them mixes every group."""
+    g, c = 2, 4
+
+    def through(drawn):
+        first, second = drawn.reads
+        order = drawn.order or tuple(range(c))
+        return [sorted({i for p in r for i in first[order[p]]}) for r in second]
+
+    grouped = pl.draw_layer_volumes("grouped", ax, layers=2)
+    shuffled = pl.draw_layer_volumes("shuffled grouped", Figure().add_subplot())
+    weight = np.ones((c, c // g, 1, 1))
+
+    def layer(x):
+        return core.conv2d(x, weight, groups=g)
+
+    stacked = core.channel_dependency(lambda x: layer(layer(x)), c, size=1)
+    mixed = core.channel_dependency(
+        lambda x: layer(core.channel_shuffle(layer(x), g)), c, size=1
+    )
+    assert through(grouped) == [list(np.flatnonzero(r)) for r in stacked]
+    assert through(shuffled) == [list(np.flatnonzero(r)) for r in mixed]
+    assert all(len(r) == c for r in through(shuffled))
+    # the links leaving the second group are dashed, in both drawings
+    styles = {str(s) for s in shuffled.links.get_linestyles()}
+    assert len(styles) == 2
+
+
+def test_plot_layer_volumes_fits_the_page():
+    """At most 6.7 inches wide once saved (cropped, with margins of 0.1 inch),
+    no text below 8 points, every panel on one scale."""
+    for kinds, options in (
+        (("standard", "depthwise", "pointwise"), {}),
+        (("grouped", "shuffled grouped"), {"layers": 2}),
+    ):
+        drawn = pl.plot_layer_volumes(kinds, **options)
+        fig = drawn[0].ax.figure
+        fig.canvas.draw()
+        assert fig.get_tightbbox().width + 2 * 0.1 <= 6.7 + 1e-6
+        texts = [t for d in drawn for t in (*d.labels, d.ax.title)]
+        texts += fig.axes[0].get_legend().get_texts()
+        assert min(t.get_fontsize() for t in texts) >= 8
+        scales = [d.ax.get_position().width * fig.get_figwidth() / d.size[0]
+                  for d in drawn]  # fmt: skip
+        assert max(scales) == pytest.approx(min(scales))
+        assert [d.kind for d in drawn] == list(kinds)
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "error", "message"),
+    [
+        ("separable", {}, ValueError, "kind must be one of"),
+        ("standard", {"in_channels": 2.5}, TypeError, "in_channels must be an integer"),
+        ("standard", {"in_channels": 0}, ValueError, "in_channels must be an int"),
+        ("grouped", {"groups": 3}, ValueError, "groups must be a divisor of both"),
+        ("depthwise", {"out_channels": 6}, ValueError, "out_channels must be a multi"),
+        ("standard", {"layers": 3}, ValueError, "layers must be 1 or 2"),
+        ("shuffled grouped", {"layers": 1}, ValueError,
+         "layers must be 2 for 'shuffled grouped'"),
+    ],
+)  # fmt: skip
+def test_layer_volumes_reject_bad_input(ax, kind, options, error, message):
+    with pytest.raises(error, match="^" + re.escape(message)):
+        pl.draw_layer_volumes(kind, ax, **options)
+
+
+def test_plot_layer_volumes_rejects_bad_input():
+    with pytest.raises(TypeError, match=r"^kinds must be a sequence"):
+        pl.plot_layer_volumes("standard")
+    before = plt.get_fignums()
+    with pytest.raises(ValueError, match=r"^width must be at least"):
+        pl.plot_layer_volumes(pl.LAYER_KINDS, width=4.0)
+    assert plt.get_fignums() == before  # the unfinished figure is closed
