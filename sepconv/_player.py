@@ -143,6 +143,7 @@ _PLAYER_STYLE = (
     ".sepconv-player input{flex:1 1 8em;max-width:%(width)dpx}"
     ".sepconv-player output{font-variant-numeric:tabular-nums}"
     ".sepconv-player details{margin-top:0.3em;font-size:0.9em}"
+    ".sepconv-player summary{display:list-item;cursor:pointer}"
     ".sepconv-player-live{position:absolute;width:1px;height:1px;"
     "overflow:hidden;clip-path:inset(50%%);white-space:nowrap}</style>"
 )
