@@ -386,17 +386,21 @@ def _scan_windows(n, k, stride, padding, dilation):
     )
 
 
-def _slider(description, value, low, high, *, step=1):
-    return widgets.IntSlider(
+def _control(kind, description, value, **options):
+    """A control of the explorers' look: live while dragged, its label in
+    full, 230 px wide."""
+    return kind(
         value=value,
-        min=low,
-        max=high,
-        step=step,
         description=description,
         continuous_update=True,
         style={"description_width": "initial"},
         layout=widgets.Layout(width="230px"),
+        **options,
     )
+
+
+def _slider(description, value, low, high):
+    return _control(widgets.IntSlider, description, value, min=low, max=high)
 
 
 # ============================================================== scan explorer
@@ -1115,13 +1119,8 @@ def depthwise_cost_explorer(
         "padding": _slider("padding", padding, 0, _DW.padding),
         "dilation": _slider("dilation", dilation, 1, _DW.dilation),
         "kernel_size": _slider("h", kernel_size, 1, _DW.kernel),
-        "filters": widgets.SelectionSlider(
-            options=[(str(n), n) for n in stops],
-            value=filters,
-            description="Nc",
-            continuous_update=True,
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="230px"),
+        "filters": _control(
+            widgets.SelectionSlider, "Nc", filters, options=[(str(n), n) for n in stops]
         ),
     }
     return Explorer(view, controls, groups=_DW_GROUPS)
