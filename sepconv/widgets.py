@@ -690,6 +690,11 @@ _SPATIAL_SIZE = (6.6, 2.8)
 _M_MAX = 15
 
 
+def _limit_line(ax, y, color, label):
+    """A cost ratio's limit as the size grows: a dashed line (``update`` moves it)."""
+    return ax.axhline(y, color=color, linestyle="--", linewidth=1.2, label=label)
+
+
 class _SpatialCostView(_View):
     """Full vs separable multiplications of an m x m kernel on N x N."""
 
@@ -699,13 +704,7 @@ class _SpatialCostView(_View):
         ax = fig.add_axes((0.08, 0.17, 0.46, 0.7))
         bars = fig.add_axes((0.7, 0.17, 0.28, 0.7))
         (self.curve,) = ax.plot([], [], color=pl.INPUT_COLOR, label="separable / full")
-        self.limit = ax.axhline(
-            2 / 3,
-            color=pl.KERNEL_COLOR,
-            linestyle="--",
-            linewidth=1.2,
-            label="limit 2/m",
-        )
+        self.limit = _limit_line(ax, 2 / 3, pl.KERNEL_COLOR, "limit 2/m")
         (self.marker,) = ax.plot([], [], "o", color=pl.OUTPUT_COLOR, markersize=7)
         self.note = ax.set_title("", fontsize=8.5)
         ax.set_xlim(0, _N_MAX + 2)
@@ -925,13 +924,7 @@ class _DepthwiseCostView(_View):
             label="1/Nc + 1/h²",
         )
         # the limit 1/h² is the pointwise step's share: its colour
-        self.limit = ax.axhline(
-            1 / 9,
-            color=pl.OUTPUT_COLOR,
-            linestyle="--",
-            linewidth=1.2,
-            label="limit 1/h²",
-        )
+        self.limit = _limit_line(ax, 1 / 9, pl.OUTPUT_COLOR, "limit 1/h²")
         (self.marker,) = ax.plot(
             [], [], "o", color=pl.INTERMEDIATE_COLOR, mec="black", markersize=8
         )
