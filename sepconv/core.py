@@ -134,10 +134,8 @@ def transposed_output_size(
 
     Parameters
     ----------
-    size : int
-        Input length ``i``.
-    kernel_size : int
-        Kernel length ``k``.
+    size, kernel_size : int
+        Input length ``i`` and kernel length ``k``, as in :func:`output_size`.
     stride, padding, output_padding, dilation : int, keyword-only
         As in ``torch.nn.ConvTranspose2d``: ``padding`` zeros are cropped
         from each side, and ``output_padding`` (smaller than ``stride`` or
@@ -486,11 +484,7 @@ def convolve2d(image, kernel, *, stride=1, padding=0, dilation=1):
 
     Parameters
     ----------
-    image : array_like, shape (H, W)
-        Real numbers.
-    kernel : array_like, shape (kh, kw)
-        Real numbers.
-    stride, padding, dilation
+    image, kernel, stride, padding, dilation
         As in :func:`correlate2d`.
 
     Returns
@@ -590,14 +584,13 @@ def column_pass(image, column, *, stride=1, padding=0):
 def row_pass(image, row, *, stride=1, padding=0):
     """The second (horizontal) pass of :func:`separable_correlate2d`.
 
-    Correlates every row of ``image`` (usually the result of
-    :func:`column_pass`) with the 1-D kernel ``row``, applying only the
-    horizontal parts of ``stride`` and ``padding``.
+    Correlates every row of ``image`` with the 1-D kernel ``row``, applying
+    only the horizontal parts of ``stride`` and ``padding``.
 
     Parameters
     ----------
     image : array_like, shape (H, W)
-        Real numbers.
+        Real numbers, usually the result of :func:`column_pass`.
     row : array_like, shape (kw,)
         The horizontal factor, read left to right.
     stride, padding

@@ -386,17 +386,21 @@ def _scan_windows(n, k, stride, padding, dilation):
     )
 
 
-def _slider(description, value, low, high, *, step=1):
-    return widgets.IntSlider(
+def _control(kind, description, value, **options):
+    """A control of the explorers' look: live while dragged, its label in
+    full, 230 px wide."""
+    return kind(
         value=value,
-        min=low,
-        max=high,
-        step=step,
         description=description,
         continuous_update=True,
         style={"description_width": "initial"},
         layout=widgets.Layout(width="230px"),
+        **options,
     )
+
+
+def _slider(description, value, low, high):
+    return _control(widgets.IntSlider, description, value, min=low, max=high)
 
 
 # ============================================================== scan explorer
@@ -593,7 +597,11 @@ def scan_explorer(
 
 
 def _picture(view_class, size, values):
-    """A view's picture at ``values``, as a pyplot figure (shown inline)."""
+    """A view's picture at ``values``, as a pyplot figure (shown inline).
+
+    ``values``: a figure function's ``locals()`` before it assigns anything,
+    that is its arguments by name, which are the view's parameters.
+    """
     view = view_class(_figure(size, pyplot=True))
     view.update(**values)
     return view.fig
@@ -616,18 +624,7 @@ def scan_figure(
     True
     >>> plt.close(fig)
     """
-    return _picture(
-        _ScanView,
-        _SCAN_SIZE,
-        {
-            "image_size": image_size,
-            "kernel_size": kernel_size,
-            "stride": stride,
-            "padding": padding,
-            "dilation": dilation,
-            "position": position,
-        },
-    )
+    return _picture(_ScanView, _SCAN_SIZE, locals())
 
 
 def _scrub(view, name, sweeps, *, alt):
@@ -664,17 +661,11 @@ def scan_scrubber(image_size=5, kernel_size=3, *, stride=1, padding=0, dilation=
     >>> scan_scrubber(padding=1, stride=2)
     <animation 'scan_5_3_s2_p1_d1': 9 frames>
     """
-    params = {
-        "image_size": image_size,
-        "kernel_size": kernel_size,
-        "stride": stride,
-        "padding": padding,
-        "dilation": dilation,
-    }
+    values = dict(locals())  # the arguments, by name
     count = len(_scan_windows(image_size, kernel_size, stride, padding, dilation))
     view = _ScanView(_figure((6.0, 3.1)))
     name = f"scan_{image_size}_{kernel_size}_s{stride}_p{padding}_d{dilation}"
-    sweeps = [{**params, "position": p} for p in range(count)]
+    sweeps = [{**values, "position": p} for p in range(count)]
     return _scrub(view, name, sweeps, alt="a kernel scanning an image")
 
 
@@ -686,6 +677,11 @@ _SPATIAL_SIZE = (6.6, 2.8)
 _M_MAX = 15
 
 
+def _limit_line(ax, y, color, label):
+    """A cost ratio's limit as the size grows: a dashed line (``update`` moves it)."""
+    return ax.axhline(y, color=color, linestyle="--", linewidth=1.2, label=label)
+
+
 class _SpatialCostView(_View):
     """Full vs separable multiplications of an m x m kernel on N x N."""
 
@@ -695,13 +691,7 @@ class _SpatialCostView(_View):
         ax = fig.add_axes((0.08, 0.17, 0.46, 0.7))
         bars = fig.add_axes((0.7, 0.17, 0.28, 0.7))
         (self.curve,) = ax.plot([], [], color=pl.INPUT_COLOR, label="separable / full")
-        self.limit = ax.axhline(
-            2 / 3,
-            color=pl.KERNEL_COLOR,
-            linestyle="--",
-            linewidth=1.2,
-            label="limit 2/m",
-        )
+        self.limit = _limit_line(ax, 2 / 3, pl.KERNEL_COLOR, "limit 2/m")
         (self.marker,) = ax.plot([], [], "o", color=pl.OUTPUT_COLOR, markersize=7)
         self.note = ax.set_title("", fontsize=8.5)
         ax.set_xlim(0, _N_MAX + 2)
@@ -808,7 +798,7 @@ def spatial_cost_figure(n=32, m=3):
     [81, 45, 27, 72]
     >>> plt.close(fig)
     """
-    return _picture(_SpatialCostView, _SPATIAL_SIZE, {"n": n, "m": m})
+    return _picture(_SpatialCostView, _SPATIAL_SIZE, locals())
 
 
 def spatial_cost_scrubber(
@@ -921,13 +911,7 @@ class _DepthwiseCostView(_View):
             label="1/Nc + 1/h²",
         )
         # the limit 1/h² is the pointwise step's share: its colour
-        self.limit = ax.axhline(
-            1 / 9,
-            color=pl.OUTPUT_COLOR,
-            linestyle="--",
-            linewidth=1.2,
-            label="limit 1/h²",
-        )
+        self.limit = _limit_line(ax, 1 / 9, pl.OUTPUT_COLOR, "limit 1/h²")
         (self.marker,) = ax.plot(
             [], [], "o", color=pl.INTERMEDIATE_COLOR, mec="black", markersize=8
         )
@@ -1115,13 +1099,8 @@ def depthwise_cost_explorer(
         "padding": _slider("padding", padding, 0, _DW.padding),
         "dilation": _slider("dilation", dilation, 1, _DW.dilation),
         "kernel_size": _slider("h", kernel_size, 1, _DW.kernel),
-        "filters": widgets.SelectionSlider(
-            options=[(str(n), n) for n in stops],
-            value=filters,
-            description="Nc",
-            continuous_update=True,
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="230px"),
+        "filters": _control(
+            widgets.SelectionSlider, "Nc", filters, options=[(str(n), n) for n in stops]
         ),
     }
     return Explorer(view, controls, groups=_DW_GROUPS)
@@ -1148,20 +1127,7 @@ def depthwise_cost_figure(
     [86400, 675, 9600, 10275]
     >>> plt.close(fig)
     """
-    return _picture(
-        _DepthwiseCostView,
-        _DW_SIZE,
-        {
-            "height": height,
-            "width": width,
-            "depth": depth,
-            "kernel_size": kernel_size,
-            "filters": filters,
-            "stride": stride,
-            "padding": padding,
-            "dilation": dilation,
-        },
-    )
+    return _picture(_DepthwiseCostView, _DW_SIZE, locals())
 
 
 def depthwise_cost_scrubber(
@@ -1391,7 +1357,7 @@ def low_rank_figure(kernel="Laplacian (3×3)", rank=1):
     [1.0, 0.0, 0.0]
     >>> plt.close(fig)
     """
-    return _picture(_LowRankView, _LOW_RANK_SIZE, {"kernel": kernel, "rank": rank})
+    return _picture(_LowRankView, _LOW_RANK_SIZE, locals())
 
 
 def low_rank_scrubber(kernel="disk r=2 (5×5)"):

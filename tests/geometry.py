@@ -43,3 +43,27 @@ def layers(draw, *, depthwise=False, dtypes=(np.float64, np.float32), unbatched=
     b = rng.standard_normal(c_out).astype(dtype) if draw(st.booleans()) else None
     kwargs = {"stride": stride, "padding": padding, "dilation": dilation}
     return x, w, b, kwargs, groups, dtype
+
+
+@st.composite
+def conv2d_cases(draw, *, per_group=2, extra=4):
+    """An ``nn.Conv2d`` layer and an input size, as a row of the nn tests'
+    ``CONV_CASES``: ``(c_in, c_out, kernel, kwargs, hw)``.
+
+    1 to 3 groups of 1 to ``per_group`` input and output channels each;
+    kernel, stride and padding pairs and a bias or not (in ``kwargs``, with
+    ``groups``); ``hw`` is the smallest input the kernel fits, plus 0 to
+    ``extra`` along each axis.
+    """
+
+    def pair(low, high):
+        return draw(st.tuples(st.integers(low, high), st.integers(low, high)))
+
+    groups = draw(st.integers(1, 3))
+    c_in, c_out = (groups * n for n in pair(1, per_group))
+    kernel, stride, padding = pair(1, 3), pair(1, 3), pair(0, 2)
+    bias = draw(st.booleans())
+    kwargs = {"stride": stride, "padding": padding, "groups": groups, "bias": bias}
+    more = pair(0, extra)
+    hw = [max(1, k - 2 * p) + e for k, p, e in zip(kernel, padding, more, strict=True)]
+    return c_in, c_out, kernel, kwargs, hw

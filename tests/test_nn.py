@@ -14,6 +14,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from geometry import conv2d_cases
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -128,33 +129,11 @@ def test_conv2d_backward(c_in, c_out, kernel, kwargs, hw):
 
 
 @PROPERTY
-@given(
-    groups=st.integers(1, 3),
-    per_group=st.tuples(st.integers(1, 2), st.integers(1, 2)),
-    kernel=st.tuples(st.integers(1, 3), st.integers(1, 3)),
-    stride=st.tuples(st.integers(1, 3), st.integers(1, 3)),
-    padding=st.tuples(st.integers(0, 2), st.integers(0, 2)),
-    bias=st.booleans(),
-    extra=st.tuples(st.integers(0, 4), st.integers(0, 4)),
-    seed=st.integers(0, 2**32 - 1),
-)
-def test_conv2d_backward_property(
-    groups, per_group, kernel, stride, padding, bias, extra, seed
-):
+@given(conv2d_cases(), st.integers(0, 2**32 - 1))
+def test_conv2d_backward_property(case, seed):
+    c_in, c_out, kernel, kwargs, hw = case
     rng = np.random.default_rng(seed)
-    c_in, c_out = groups * per_group[0], groups * per_group[1]
-    layer = nn.Conv2d(
-        c_in,
-        c_out,
-        kernel,
-        stride=stride,
-        padding=padding,
-        groups=groups,
-        bias=bias,
-        rng=rng,
-    )
-    in_float64(layer, rng)
-    hw = [max(1, k - 2 * p) + e for k, p, e in zip(kernel, padding, extra, strict=True)]
+    layer = in_float64(nn.Conv2d(c_in, c_out, kernel, rng=rng, **kwargs), rng)
     check_gradients(layer, rng.standard_normal((2, c_in, *hw)), rng, count=12)
 
 

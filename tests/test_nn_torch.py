@@ -19,6 +19,7 @@ import warnings
 
 import numpy as np
 import pytest
+from geometry import conv2d_cases
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from required import import_torch
@@ -128,32 +129,12 @@ def test_conv2d(c_in, c_out, kernel, kwargs, hw):
 
 
 @settings(max_examples=25, deadline=None)
-@given(
-    groups=st.integers(1, 3),
-    per_group=st.tuples(st.integers(1, 3), st.integers(1, 3)),
-    kernel=st.tuples(st.integers(1, 3), st.integers(1, 3)),
-    stride=st.tuples(st.integers(1, 3), st.integers(1, 3)),
-    padding=st.tuples(st.integers(0, 2), st.integers(0, 2)),
-    bias=st.booleans(),
-    extra=st.tuples(st.integers(0, 5), st.integers(0, 5)),
-    seed=st.integers(0, 2**32 - 1),
-)
-def test_conv2d_property(groups, per_group, kernel, stride, padding, bias, extra, seed):
+@given(conv2d_cases(per_group=3, extra=5), st.integers(0, 2**32 - 1))
+def test_conv2d_property(case, seed):
+    c_in, c_out, kernel, kwargs, hw = case
     rng = np.random.default_rng(seed)
-    c_in, c_out = groups * per_group[0], groups * per_group[1]
-    layer = nn.Conv2d(
-        c_in,
-        c_out,
-        kernel,
-        stride=stride,
-        padding=padding,
-        groups=groups,
-        bias=bias,
-        rng=rng,
-    )
-    hw = [max(1, k - 2 * p) + e for k, p, e in zip(kernel, padding, extra, strict=True)]
-    x = rng.standard_normal((2, c_in, *hw), dtype=np.float32)
-    compare_layer(randomize(layer, rng), x, rng)
+    layer = randomize(nn.Conv2d(c_in, c_out, kernel, rng=rng, **kwargs), rng)
+    compare_layer(layer, rng.standard_normal((2, c_in, *hw), dtype=np.float32), rng)
 
 
 @pytest.mark.parametrize(
