@@ -597,11 +597,7 @@ def scan_explorer(
 
 
 def _picture(view_class, size, values):
-    """A view's picture at ``values``, as a pyplot figure (shown inline).
-
-    ``values``: a figure function's ``locals()`` before it assigns anything,
-    that is its arguments by name, which are the view's parameters.
-    """
+    """A view's picture at ``values``, as a pyplot figure (shown inline)."""
     view = view_class(_figure(size, pyplot=True))
     view.update(**values)
     return view.fig
@@ -624,7 +620,18 @@ def scan_figure(
     True
     >>> plt.close(fig)
     """
-    return _picture(_ScanView, _SCAN_SIZE, locals())
+    return _picture(
+        _ScanView,
+        _SCAN_SIZE,
+        {
+            "image_size": image_size,
+            "kernel_size": kernel_size,
+            "stride": stride,
+            "padding": padding,
+            "dilation": dilation,
+            "position": position,
+        },
+    )
 
 
 def _scrub(view, name, sweeps, *, alt):
@@ -661,11 +668,17 @@ def scan_scrubber(image_size=5, kernel_size=3, *, stride=1, padding=0, dilation=
     >>> scan_scrubber(padding=1, stride=2)
     <animation 'scan_5_3_s2_p1_d1': 9 frames>
     """
-    values = dict(locals())  # the arguments, by name
+    params = {
+        "image_size": image_size,
+        "kernel_size": kernel_size,
+        "stride": stride,
+        "padding": padding,
+        "dilation": dilation,
+    }
     count = len(_scan_windows(image_size, kernel_size, stride, padding, dilation))
     view = _ScanView(_figure((6.0, 3.1)))
     name = f"scan_{image_size}_{kernel_size}_s{stride}_p{padding}_d{dilation}"
-    sweeps = [{**values, "position": p} for p in range(count)]
+    sweeps = [{**params, "position": p} for p in range(count)]
     return _scrub(view, name, sweeps, alt="a kernel scanning an image")
 
 
@@ -798,7 +811,7 @@ def spatial_cost_figure(n=32, m=3):
     [81, 45, 27, 72]
     >>> plt.close(fig)
     """
-    return _picture(_SpatialCostView, _SPATIAL_SIZE, locals())
+    return _picture(_SpatialCostView, _SPATIAL_SIZE, {"n": n, "m": m})
 
 
 def spatial_cost_scrubber(
@@ -1127,7 +1140,20 @@ def depthwise_cost_figure(
     [86400, 675, 9600, 10275]
     >>> plt.close(fig)
     """
-    return _picture(_DepthwiseCostView, _DW_SIZE, locals())
+    return _picture(
+        _DepthwiseCostView,
+        _DW_SIZE,
+        {
+            "height": height,
+            "width": width,
+            "depth": depth,
+            "kernel_size": kernel_size,
+            "filters": filters,
+            "stride": stride,
+            "padding": padding,
+            "dilation": dilation,
+        },
+    )
 
 
 def depthwise_cost_scrubber(
@@ -1357,7 +1383,7 @@ def low_rank_figure(kernel="Laplacian (3×3)", rank=1):
     [1.0, 0.0, 0.0]
     >>> plt.close(fig)
     """
-    return _picture(_LowRankView, _LOW_RANK_SIZE, locals())
+    return _picture(_LowRankView, _LOW_RANK_SIZE, {"kernel": kernel, "rank": rank})
 
 
 def low_rank_scrubber(kernel="disk r=2 (5×5)"):
