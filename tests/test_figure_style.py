@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 from figure_text import COLUMN_PX, MIN_TEXT_PT, PX_PER_INCH, text_sizes, too_small
 
-from sepconv import _player, animation, plotting, widgets
+from sepconv import _player, animation, plotting
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "book").glob("[0-9][0-9]-*.ipynb"))
@@ -57,22 +57,34 @@ def test_animation_frames_follow_the_rule(name):
     assert too_small(drawn) == [], name
 
 
-FIGURES = {
-    "scan": lambda: widgets.scan_figure(
-        image_size=6, kernel_size=4, stride=2, padding=1, position=4
-    ),
-    "spatial cost": widgets.spatial_cost_figure,
-    "depthwise cost": widgets.depthwise_cost_figure,
+def _widgets():
+    """sepconv.widgets, which needs ipywidgets (the ``widgets`` extra)."""
+    pytest.importorskip("ipywidgets", reason="sepconv.widgets needs ipywidgets")
+    from sepconv import widgets
+
+    return widgets
+
+
+FIGURES = {  # the explorers' pictures as the chapters show them
+    "scan": ("scan_figure", {"image_size": 6, "kernel_size": 4, "stride": 2,
+                             "padding": 1, "position": 4}),
+    "spatial cost": ("spatial_cost_figure", {}),
+    "depthwise cost": ("depthwise_cost_figure", {}),
     **{
-        f"low rank {kernel}": lambda kernel=kernel: widgets.low_rank_figure(kernel, 1)
-        for kernel in widgets.LOW_RANK_KERNELS
+        f"low rank {kernel}": ("low_rank_figure", {"kernel": kernel})
+        for kernel in (  # every kernel of the explorer's menu
+            "Sobel x (3×3)", "Gaussian σ=1 (5×5)", "Laplacian (3×3)",
+            "Laplacian, 8 neighbours (3×3)", "box (3×3)", "disk r=2 (5×5)",
+            "random integers (5×5)",
+        )
     },
-}
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_explorer_pictures_follow_the_rule(name):
-    fig = FIGURES[name]()
+    function, arguments = FIGURES[name]
+    fig = getattr(_widgets(), function)(**arguments)
     buffer = io.BytesIO()
     try:
         with text_sizes() as drawn:
@@ -85,10 +97,10 @@ def test_explorer_pictures_follow_the_rule(name):
 
 
 SCRUBBERS = {
-    "scan": lambda: widgets.scan_scrubber(padding=1, stride=2),
-    "spatial cost": widgets.spatial_cost_scrubber,
-    "depthwise cost": widgets.depthwise_cost_scrubber,
-    "low rank": widgets.low_rank_scrubber,
+    "scan": ("scan_scrubber", {"padding": 1, "stride": 2}),
+    "spatial cost": ("spatial_cost_scrubber", {}),
+    "depthwise cost": ("depthwise_cost_scrubber", {}),
+    "low rank": ("low_rank_scrubber", {}),
 }
 
 
@@ -101,8 +113,10 @@ def _frames(html_text):
 
 @pytest.mark.parametrize("name", list(SCRUBBERS))
 def test_scrubbers_follow_the_rule_and_speak(name):
+    function, arguments = SCRUBBERS[name]
+    scrubber = getattr(_widgets(), function)
     with text_sizes() as drawn:
-        player = SCRUBBERS[name]()
+        player = scrubber(**arguments)
     html_text = player._repr_html_()
     frames = _frames(html_text)
     assert len(frames) == player.frames
