@@ -594,7 +594,7 @@ class _ScanScene(_Scene):
             dpi=dpi,
             # cells hold a value, and the kernel's weight where the window is
             # (not for a pointwise filter: its line of products shows them)
-            cell=0.34 if not labelled else 0.205 if self.depthwise else 0.245,
+            cell=0.34 if not labelled else 0.205 if self.depthwise else 0.25,
         )
         top = 1.4 + (0.6 if labelled else 0.0)  # room for the channels' captions
         pitch = lanes[0][0].shape[-2] + 1.2
@@ -619,8 +619,8 @@ class _ScanScene(_Scene):
                 origin=(0, top + c * pitch),
                 roles=data["roles"],
                 labels=labels,
-                gap=1.2 if self.channels else 1.0,
-                channel_gap=0.4,
+                gap=1.0,
+                channel_gap=0.3,
                 fontsize=self.size,
                 symbol_sizes=(14, 11) if self.depthwise else (16, 12),
                 show_weights=not labelled,
@@ -652,7 +652,8 @@ class _ScanScene(_Scene):
                     **_MONO,
                 )
             ]
-            count_y, bottom = y + 0.55 * lines + 0.45, 1.75
+            line = 1.25 * self.size / 72 / self.cell  # one line of text, in cells
+            count_y, bottom = y + line * lines + 0.35, 1.75
             left = -max(1.0, 17.0 - scan.width) / 2
         self.frame(left, scan.width - left, count_y + bottom, count_y, roles)
 
