@@ -31,7 +31,9 @@ LARGEST = {
         {"image_size": 9, "kernel_size": 3, "stride": 1, "padding": 2, "dilation": 1,
          "position": 60},
     ),
-    "spatial_cost_explorer": (widgets.spatial_cost_explorer, {"n": 128, "m": 15}),
+    "spatial_cost_explorer": (
+        widgets.spatial_cost_explorer, {"image_size": 128, "kernel_size": 15}
+    ),
     "depthwise_cost_explorer": (
         widgets.depthwise_cost_explorer,
         {"height": 224, "width": 224, "depth": 512, "kernel_size": 7, "filters": 1024,

@@ -1324,7 +1324,7 @@ def flattened_conv2d(x, lateral, vertical, horizontal, *, padding=0):
 # probes: what a layer or a stack of layers connects
 
 
-def channel_dependency(layer, channels, *, size=5):
+def channel_dependency(layer, channels, *, image_size=5):
     """Which input channels can change which output channels of ``layer``.
 
     Feeds ``layer`` a batch of ``channels`` images in which image ``c`` is
@@ -1334,13 +1334,13 @@ def channel_dependency(layer, channels, *, size=5):
     Parameters
     ----------
     layer : callable
-        A function of an image batch of shape ``(channels, channels, size,
-        size)`` (N, C, H, W) that returns an array whose first axis is the
-        batch and whose second axis is the output channel, e.g. ``lambda x:
-        conv2d(x, weight, padding=1)``.
+        A function of an image batch of shape ``(channels, channels,
+        image_size, image_size)`` (N, C, H, W) that returns an array whose
+        first axis is the batch and whose second axis is the output channel,
+        e.g. ``lambda x: conv2d(x, weight, padding=1)``.
     channels : int
         The layer's number of input channels, at least 1.
-    size : int, keyword-only
+    image_size : int, keyword-only
         Height and width of the probe images (default 5), at least 1; the
         layer must accept them.
 
@@ -1371,7 +1371,7 @@ def channel_dependency(layer, channels, *, size=5):
     if not callable(layer):
         fail("layer", "a function of an image batch", layer, error=TypeError)
     c = check_int(channels, "channels", minimum=1)
-    n = check_int(size, "size", minimum=1)
+    n = check_int(image_size, "image_size", minimum=1)
     impulses = np.zeros((c, c, n, n))
     impulses[np.arange(c), np.arange(c)] = 1.0
     out = np.asarray(layer(impulses))
@@ -1386,14 +1386,15 @@ def channel_dependency(layer, channels, *, size=5):
     return responded.T
 
 
-def impulse_response(dilations, *, kernel_size=3, size=33):
+def impulse_response(dilations, *, kernel_size=3, image_size=33):
     """A single bright pixel sent through a stack of dilated all-ones filters.
 
     Layer ``l`` correlates with a ``kernel_size x kernel_size`` kernel of
     ones, dilation ``dilations[l]`` and ``"same"`` padding, so every layer
-    keeps the ``size x size`` image. The nonzero pixels of the result are
-    the input pixels the centre output pixel depends on (its receptive
-    field), and each value counts the paths from the centre to that pixel.
+    keeps the ``image_size x image_size`` image. The nonzero pixels of the
+    result are the input pixels the centre output pixel depends on (its
+    receptive field), and each value counts the paths from the centre to that
+    pixel.
 
     Parameters
     ----------
@@ -1402,14 +1403,15 @@ def impulse_response(dilations, *, kernel_size=3, size=33):
         tuple, list, range or 1-D array).
     kernel_size : int, keyword-only
         ``k >= 1``, the same for every layer (default 3).
-    size : int, keyword-only
+    image_size : int, keyword-only
         Height and width of the image, at least 1 (default 33). The bright
-        pixel is at ``(size // 2, size // 2)``. The whole field fits when
-        ``size >= 1 + sum((k - 1) * d)``; otherwise it is cut at the border.
+        pixel is at ``(image_size // 2, image_size // 2)``. The whole field
+        fits when ``image_size >= 1 + sum((k - 1) * d)``; otherwise it is cut
+        at the border.
 
     Returns
     -------
-    ndarray of float64, shape (size, size)
+    ndarray of float64, shape (image_size, image_size)
 
     Notes
     -----
@@ -1420,13 +1422,13 @@ def impulse_response(dilations, *, kernel_size=3, size=33):
 
     Examples
     --------
-    >>> impulse_response([1], size=5)
+    >>> impulse_response([1], image_size=5)
     array([[0., 0., 0., 0., 0.],
            [0., 1., 1., 1., 0.],
            [0., 1., 1., 1., 0.],
            [0., 1., 1., 1., 0.],
            [0., 0., 0., 0., 0.]])
-    >>> impulse_response([2], size=5)[2]
+    >>> impulse_response([2], image_size=5)[2]
     array([1., 0., 1., 0., 1.])
     >>> reached = impulse_response([1, 2, 4]) > 0
     >>> int(reached.any(axis=0).sum())  # 1 + (3 - 1) * (1 + 2 + 4)
@@ -1445,7 +1447,7 @@ def impulse_response(dilations, *, kernel_size=3, size=33):
         fail("dilations", "a non-empty sequence (at least one layer)", dilations)
     steps = [check_int(d, "dilations", minimum=1) for d in dilations]
     k = check_int(kernel_size, "kernel_size", minimum=1)
-    n = check_int(size, "size", minimum=1)
+    n = check_int(image_size, "image_size", minimum=1)
     image = np.zeros((1, n, n))
     image[0, n // 2, n // 2] = 1.0
     ones = np.ones((1, 1, k, k))

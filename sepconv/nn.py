@@ -214,19 +214,20 @@ class ReLU(Layer):
 
 
 class AvgPool2d(Layer):
-    """The mean of each ``size`` x ``size`` tile: ``(N, C, H, W)`` to
-    ``(N, C, H / size, W / size)``.
+    """The mean of each ``kernel_size`` x ``kernel_size`` tile (stride
+    ``kernel_size``, as in PyTorch): ``(N, C, H, W)`` to ``(N, C, H / kernel_size,
+    W / kernel_size)``.
 
-    ``size`` must divide ``H`` and ``W``; ``AvgPool2d(H)`` on an ``H`` x ``H``
+    ``kernel_size`` must divide ``H`` and ``W``; ``AvgPool2d(H)`` on an ``H`` x ``H``
     image is global average pooling.
     """
 
-    def __init__(self, size):
-        self.size = check_int(size, "size", minimum=1)
+    def __init__(self, kernel_size):
+        self.kernel_size = check_int(kernel_size, "kernel_size", minimum=1)
 
     def _tiles(self, shape, name="x"):
         n, c, h, w = shape
-        s = self.size
+        s = self.kernel_size
         if h % s or w % s:
             fail(name, f"an image whose height and width {s} divides", f"{h}x{w}")
         return n, c, h // s, s, w // s, s
@@ -237,21 +238,21 @@ class AvgPool2d(Layer):
 
     def backward(self, grad_output):
         tiles = self._tiles(self._shape)
-        share = grad_output[:, :, :, None, :, None] / np.float32(self.size**2)
+        share = grad_output[:, :, :, None, :, None] / np.float32(self.kernel_size**2)
         return np.broadcast_to(share, tiles).reshape(self._shape).copy()
 
     def cost(self, input_shape):
         n, c, h, w = input_shape
-        out = n * c * (h // self.size) * (w // self.size)
+        out = n * c * (h // self.kernel_size) * (w // self.kernel_size)
         # Each mean: size^2 - 1 additions and one multiplication by 1 / size^2.
         return counting.Cost(
-            out, out * (self.size**2 - 1), 0, 0, self.output_shape(input_shape)
+            out, out * (self.kernel_size**2 - 1), 0, 0, self.output_shape(input_shape)
         )
 
     def output_shape(self, input_shape):
         n, c, h, w = input_shape
         self._tiles(input_shape, "input_shape")
-        return (n, c, h // self.size, w // self.size)
+        return (n, c, h // self.kernel_size, w // self.kernel_size)
 
 
 class Flatten(Layer):

@@ -1530,7 +1530,9 @@ def _ratio_curves(ax, labels, curves, limits):
     return ax, drawn
 
 
-def plot_spatial_cost_ratio(sizes, kernel_sizes=(3, 5, 7), ax=None, *, limits=True):
+def plot_spatial_cost_ratio(
+    image_sizes, kernel_sizes=(3, 5, 7), ax=None, *, limits=True
+):
     """Curves of separable / full multiplications against the image size N.
 
     For each kernel size m, the ratio of the two-pass cost to the full 2-D
@@ -1540,7 +1542,7 @@ def plot_spatial_cost_ratio(sizes, kernel_sizes=(3, 5, 7), ax=None, *, limits=Tr
 
     Parameters
     ----------
-    sizes : sequence of int
+    image_sizes : sequence of int
         Image sizes N (values below m are skipped for that m).
     kernel_sizes : sequence of int
         Kernel sizes m.
@@ -1561,7 +1563,7 @@ def plot_spatial_cost_ratio(sizes, kernel_sizes=(3, 5, 7), ax=None, *, limits=Tr
     >>> [round(float(y), 4) for y in drawn["curves"][0].get_ydata()]
     [1.3333, 0.8889, 0.7619]
     """
-    ns = [check_int(n, "sizes", minimum=1) for n in sizes]
+    ns = [check_int(n, "image_sizes", minimum=1) for n in image_sizes]
     curves = []
     for m in (check_int(m, "kernel_sizes", minimum=1) for m in kernel_sizes):
         xs = [n for n in ns if n >= m]
@@ -1741,7 +1743,7 @@ def _layer_reads(kind, c_in, c_out, groups):
     else:
         weight = np.ones((c_out, c_in // groups, 1, 1))
         layer = partial(core.conv2d, weight=weight, groups=groups)
-    dependency = core.channel_dependency(layer, c_in, size=1)
+    dependency = core.channel_dependency(layer, c_in, image_size=1)
     return [tuple(int(c) for c in np.flatnonzero(row)) for row in dependency]
 
 

@@ -733,9 +733,9 @@ class _SpatialCostView(_View):
         self.ax = ax
         return [self.curve, self.limit, self.marker, self.note, *self.bars]
 
-    def update(self, n=32, m=3):
-        n = check_int(n, "n", minimum=1)
-        m = check_int(m, "m", minimum=1)
+    def update(self, image_size=32, kernel_size=3):
+        n = check_int(image_size, "image_size", minimum=1)
+        m = check_int(kernel_size, "kernel_size", minimum=1)
         full = counting.spatial_full_cost(n, m)
         separable = counting.spatial_separable_cost(n, m)
         passes = counting.separable_correlate2d_cost((n, n), m).passes
@@ -751,6 +751,7 @@ class _SpatialCostView(_View):
         for bar, value in zip(self.bars, (full, column, row, separable), strict=True):
             bar.set_width(value / full)
         return {
+            "image_size": n,
             "full": full,
             "column": column,
             "row": row,
@@ -760,7 +761,9 @@ class _SpatialCostView(_View):
         }
 
     def rows(self, numbers):
+        n = numbers["image_size"]
         return [
+            ("image_size", "image N×N", f"{n}×{n}"),
             ("full", "full m×m filter", numbers["full"]),
             ("column", "column pass (m×1)", numbers["column"]),
             ("row", "row pass (1×m)", numbers["row"]),
@@ -771,10 +774,10 @@ class _SpatialCostView(_View):
 
 
 def _spatial_limits(controls):
-    controls["m"].max = min(_M_MAX, controls["n"].value)
+    controls["kernel_size"].max = min(_M_MAX, controls["image_size"].value)
 
 
-def spatial_cost_explorer(n=32, m=3):
+def spatial_cost_explorer(image_size=32, kernel_size=3):
     """Full vs separable multiplications, with sliders for N and m.
 
     Shows both counts (the separable one split into its column and row
@@ -788,42 +791,46 @@ def spatial_cost_explorer(n=32, m=3):
 
     Examples
     --------
-    >>> explorer = spatial_cost_explorer(n=5, m=3)
+    >>> explorer = spatial_cost_explorer(image_size=5, kernel_size=3)
     >>> explorer.numbers["full"], explorer.numbers["separable"]
     (81, 72)
     """
     view = _SpatialCostView(_figure(_SPATIAL_SIZE))
     controls = {
-        "n": _slider("N (image)", n, 3, _N_MAX),
-        "m": _slider("m (kernel)", m, 1, _M_MAX),
+        "image_size": _slider("N (image)", image_size, 3, _N_MAX),
+        "kernel_size": _slider("m (kernel)", kernel_size, 1, _M_MAX),
     }
     return Explorer(view, controls, limits=_spatial_limits)
 
 
-def spatial_cost_figure(n=32, m=3):
+def spatial_cost_figure(image_size=32, kernel_size=3):
     """The spatial cost explorer's picture at given values (pyplot figure).
 
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> fig = spatial_cost_figure(n=5, m=3)
+    >>> fig = spatial_cost_figure(image_size=5, kernel_size=3)
     >>> [round(b.get_width() * 81) for b in fig.axes[1].patches]
     [81, 45, 27, 72]
     >>> plt.close(fig)
     """
-    return _picture(_SpatialCostView, _SPATIAL_SIZE, {"n": n, "m": m})
+    return _picture(
+        _SpatialCostView,
+        _SPATIAL_SIZE,
+        {"image_size": image_size, "kernel_size": kernel_size},
+    )
 
 
 def spatial_cost_scrubber(
-    *, m=3, sizes=(3, 4, 5, 6, 8, 10, 12, 16, 24, 32, 48, 64, 96, 128)
+    *, kernel_size=3, image_sizes=(3, 4, 5, 6, 8, 10, 12, 16, 24, 32, 48, 64, 96, 128)
 ):
     """The spatial cost picture swept over the image size N, as a jshtml player.
 
     Parameters
     ----------
-    m : int, keyword-only
-        Kernel size.
-    sizes : sequence of int, keyword-only
+    kernel_size : int, keyword-only
+        The kernel size m.
+    image_sizes : sequence of int, keyword-only
         The values of N, one frame each (those below m are skipped).
 
     Returns
@@ -832,13 +839,17 @@ def spatial_cost_scrubber(
 
     Examples
     --------
-    >>> spatial_cost_scrubber(m=5, sizes=(5, 10, 20))
+    >>> spatial_cost_scrubber(kernel_size=5, image_sizes=(5, 10, 20))
     <animation 'spatial_cost_m5': 3 frames>
     """
-    m = check_int(m, "m", minimum=1)
-    sweeps = [{"n": check_int(n, "sizes", minimum=1), "m": m} for n in sizes if n >= m]
+    m = check_int(kernel_size, "kernel_size", minimum=1)
+    sweeps = [
+        {"image_size": check_int(n, "image_sizes", minimum=1), "kernel_size": m}
+        for n in image_sizes
+        if n >= m
+    ]
     if not sweeps:
-        fail("sizes", f"at least one size >= m={m}", sizes)
+        fail("image_sizes", f"at least one size >= kernel_size={m}", image_sizes)
     view = _SpatialCostView(_figure((6.4, 2.6)))
     return _scrub(view, f"spatial_cost_m{m}", sweeps, alt="cost ratio against N")
 

@@ -125,7 +125,7 @@ def test_channel_dependency_takes_any_output_layout_and_size():
     def dense(x):
         return np.einsum("oc,nc->no", mix, x.mean(axis=(2, 3)))
 
-    dep = core.channel_dependency(dense, 3, size=1)
+    dep = core.channel_dependency(dense, 3, image_size=1)
     assert np.array_equal(dep, mix != 0)
 
 
@@ -144,8 +144,8 @@ def test_channel_dependency_rejects_bad_input():
         core.channel_dependency(identity, True)
     check(excinfo, "channels", "True")
     with pytest.raises(ValueError) as excinfo:
-        core.channel_dependency(identity, 3, size=0)
-    check(excinfo, "size", "0")
+        core.channel_dependency(identity, 3, image_size=0)
+    check(excinfo, "image_size", "0")
     with pytest.raises(ValueError) as excinfo:
         core.channel_dependency(lambda x: x[:1], 3)
     check(excinfo, "layer", "(1, 3, 5, 5)")
@@ -184,7 +184,7 @@ def response_by_loop(dilations, k, size):
     size=st.integers(1, 25),
 )
 def test_impulse_response_matches_the_loop(dilations, k, size):
-    response = core.impulse_response(dilations, kernel_size=k, size=size)
+    response = core.impulse_response(dilations, kernel_size=k, image_size=size)
     assert response.shape == (size, size)
     assert response.dtype == np.float64
     assert np.array_equal(response, response_by_loop(dilations, k, size))
@@ -198,7 +198,7 @@ def test_impulse_response_matches_the_loop(dilations, k, size):
 def test_impulse_response_spans_the_receptive_field(dilations, k):
     field = 1 + sum((k - 1) * d for d in dilations)
     size = field + 4
-    response = core.impulse_response(tuple(dilations), kernel_size=k, size=size)
+    response = core.impulse_response(tuple(dilations), kernel_size=k, image_size=size)
     rows = np.flatnonzero(response.any(axis=1))
     assert rows[-1] - rows[0] + 1 == field
     assert response.sum() == k ** (2 * len(dilations))  # every path stays inside
@@ -232,8 +232,8 @@ def test_impulse_response_accepts_any_sequence():
         ({"dilations": [1, 2.0]}, TypeError, "dilations", "2.0"),
         ({"dilations": [1], "kernel_size": 0}, ValueError, "kernel_size", "0"),
         ({"dilations": [1], "kernel_size": 3.0}, TypeError, "kernel_size", "3.0"),
-        ({"dilations": [1], "size": 0}, ValueError, "size", "0"),
-        ({"dilations": [1], "size": False}, TypeError, "size", "False"),
+        ({"dilations": [1], "image_size": 0}, ValueError, "image_size", "0"),
+        ({"dilations": [1], "image_size": False}, TypeError, "image_size", "False"),
     ],
 )
 def test_impulse_response_rejects_bad_input(kwargs, error, name, echo):

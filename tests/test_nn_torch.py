@@ -78,7 +78,7 @@ class Torch:
         if isinstance(layer, nn.ReLU):
             return F.relu(h)
         if isinstance(layer, nn.AvgPool2d):
-            return F.avg_pool2d(h, layer.size)
+            return F.avg_pool2d(h, layer.kernel_size)
         if isinstance(layer, nn.Flatten):
             return torch.flatten(h, 1)
         if isinstance(layer, nn.Linear):

@@ -345,9 +345,9 @@ def test_layer_volumes_links_are_the_layers_dependency(ax):
     def layer(x):
         return core.conv2d(x, weight, groups=g)
 
-    stacked = core.channel_dependency(lambda x: layer(layer(x)), c, size=1)
+    stacked = core.channel_dependency(lambda x: layer(layer(x)), c, image_size=1)
     mixed = core.channel_dependency(
-        lambda x: layer(core.channel_shuffle(layer(x), g)), c, size=1
+        lambda x: layer(core.channel_shuffle(layer(x), g)), c, image_size=1
     )
     assert through(grouped) == [list(np.flatnonzero(r)) for r in stacked]
     assert through(shuffled) == [list(np.flatnonzero(r)) for r in mixed]

@@ -154,7 +154,7 @@ def test_scan_window_moves_with_the_position():
 
 
 def check_spatial(explorer):
-    n, m = explorer.values["n"], explorer.values["m"]
+    n, m = explorer.values["image_size"], explorer.values["kernel_size"]
     numbers = explorer.numbers
     full = (n - m + 1) ** 2 * m * m  # the textbook forms, independently
     column, row = n * (n - m + 1) * m, (n - m + 1) ** 2 * m
@@ -177,14 +177,15 @@ def test_spatial_cost_explorer_full_range():
     explorer = widgets.spatial_cost_explorer()
     artists = children(explorer)
     for m in (3, 7):
-        explorer.controls["m"].value = m
-        for _ in drive(explorer, "n", range(3, 129)):
+        explorer.controls["kernel_size"].value = m
+        for _ in drive(explorer, "image_size", range(3, 129)):
             check_spatial(explorer)
-    explorer.controls["n"].value = 128
-    for _ in drive(explorer, "m", range(1, 16)):
+    explorer.controls["image_size"].value = 128
+    for _ in drive(explorer, "kernel_size", range(1, 16)):
         check_spatial(explorer)
-    explorer.controls["n"].value = 5  # m is clamped to at most N
-    assert explorer.controls["m"].max == 5 and explorer.values["m"] <= 5
+    explorer.controls["image_size"].value = 5  # m is clamped to at most N
+    assert explorer.controls["kernel_size"].max == 5
+    assert explorer.values["kernel_size"] <= 5
     check_spatial(explorer)
     assert children(explorer) == artists
 
@@ -434,7 +435,7 @@ def test_static_figures_at_default_values():
     ("make", "frames"),
     [
         (lambda: widgets.scan_scrubber(), 9),
-        (lambda: widgets.spatial_cost_scrubber(m=3), 14),
+        (lambda: widgets.spatial_cost_scrubber(kernel_size=3), 14),
         (lambda: widgets.depthwise_cost_scrubber(), 11),
         (lambda: widgets.low_rank_scrubber("disk r=2 (5×5)"), 5),
     ],
@@ -458,7 +459,7 @@ def test_stored_output_shows_the_picture_and_how_to_run_it():
 
     from PIL import Image
 
-    explorer = widgets.spatial_cost_explorer(n=40, m=5)
+    explorer = widgets.spatial_cost_explorer(image_size=40, kernel_size=5)
     bundle = explorer._repr_mimebundle_()
     assert next(iter(bundle.keys() - {"text/plain", "text/html"})) == (
         "application/vnd.jupyter.widget-view+json"
