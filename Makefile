@@ -97,8 +97,10 @@ lint: setup-dev
 	$(BIN)/ruff check sepconv tests benchmarks book/_ext conftest.py .ci $(NOTEBOOKS)
 	$(BIN)/ruff format --check sepconv tests benchmarks book/_ext conftest.py .ci
 
+# Two workers (pytest-xdist), one per core of the CI machine: the unit tests
+# hold no timing claim, so sharing the cores changes no result.
 unit: setup-dev
-	$(PY) -m pytest -m "not site and not browser" -q
+	$(PY) -m pytest -m "not site and not browser" -q -n 2
 
 # Every figure a notebook shows is checked against the book's figure rule as
 # it is drawn (tests/nbval_figure_rule.py, which the kernels run at start-up):
@@ -107,8 +109,11 @@ nbval: setup-dev
 	PYTHONSTARTUP=$(CURDIR)/tests/nbval_figure_rule.py $(PY) -m pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	  --nbval-cell-timeout=$(CELL_TIMEOUT) -o addopts="-p no:cacheprovider" -q
 
+# Two workers, each test file on one of them (--dist loadfile): the
+# JupyterLab chapters (one server, about four minutes) run beside the site's
+# own checks, which measure layout, not time.
 site-test: setup-dev assets
-	$(PY) -m pytest -m "site or browser" -q
+	$(PY) -m pytest -m "site or browser" -q -n 2 --dist loadfile
 
 test: lint unit nbval build site-test
 	@echo "make test: all checks passed."
