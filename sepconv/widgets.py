@@ -107,19 +107,22 @@ def _value(value, *, plain=False):
     """A readout cell: a number, a text, or a tuple of texts and ``(name,
     number)`` pairs, each number in a span of its own (named, for tests);
     ``plain``: the same as text, without markup."""
-    if isinstance(value, str):
-        return value if plain else html.escape(value)
     if isinstance(value, tuple):
-        return "".join(
-            _value(part, plain=plain)
-            if isinstance(part, str)
-            else _value(part[1], plain=True)
-            if plain
-            else f'<span data-name="{html.escape(part[0])}">'
-            f"{html.escape(_fmt(part[1]))}</span>"
-            for part in value
-        )
-    return _fmt(value) if plain else html.escape(_fmt(value))
+        parts = []
+        for part in value:
+            if isinstance(part, str):
+                parts.append(_value(part, plain=plain))
+            elif plain:
+                parts.append(_fmt(part[1]))
+            else:
+                name, number = part
+                parts.append(
+                    f'<span data-name="{html.escape(name)}">'
+                    f"{html.escape(_fmt(number))}</span>"
+                )
+        return "".join(parts)
+    text = value if isinstance(value, str) else _fmt(value)
+    return text if plain else html.escape(text)
 
 
 def _name(key):

@@ -67,6 +67,7 @@ def too_small(drawn):
     return sorted({(size, text) for size, text in drawn if size < MIN_TEXT_PT - 1e-9})
 
 
-def displayed_px(size_pt):
-    """A text of ``size_pt`` points as displayed, in CSS px."""
-    return size_pt * PX_PER_INCH / 72
+def displayed_px(size_pt, dpi=PX_PER_INCH):
+    """A text of ``size_pt`` points as displayed, in CSS px, in a figure of
+    ``dpi`` (shown one figure pixel per CSS pixel, at any PNG density)."""
+    return size_pt * dpi / 72

@@ -18,13 +18,14 @@ cell, since its stored outputs have no such line.
 
 import io
 import os
-import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from figure_text import COLUMN_PX, MIN_TEXT_PX, text_sizes
+from figure_text import COLUMN_PX, MIN_TEXT_PX, displayed_px, text_sizes
 from matplotlib.backend_bases import FigureCanvasBase
+
+from sepconv._player import _png_size
 
 _print_figure = FigureCanvasBase.print_figure
 
@@ -39,12 +40,12 @@ def _checked_print_figure(self, filename, *args, **kwargs):
         return result
     fig = self.figure
     dpi = kwargs.get("dpi") or fig.dpi
-    width = struct.unpack(">I", png[16:20])[0] * fig.dpi / dpi  # CSS px
+    width = _png_size(png)[0] * fig.dpi / dpi  # CSS px
     problems = []
     if width > COLUMN_PX + 0.5:
         problems.append(f"{width:.0f} px wide (at most {COLUMN_PX})")
     for size, text in sorted(set(drawn))[:3]:
-        shown = size * fig.dpi / 72
+        shown = displayed_px(size, fig.dpi)
         if shown < MIN_TEXT_PX - 1e-6:
             problems.append(f"{text!r} at {size:g} pt is shown {shown:.1f} px high")
     if problems:

@@ -16,7 +16,6 @@ import io
 import json
 import os
 import re
-import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -33,7 +32,7 @@ NOTEBOOKS = sorted((ROOT / "book").glob("[0-9][0-9]-*.ipynb"))
 
 
 def _png_width(png):
-    return struct.unpack(">I", png[16:20])[0]
+    return _player._png_size(png)[0]
 
 
 def test_the_book_style_sets_no_text_below_the_rule():
