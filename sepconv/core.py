@@ -1156,11 +1156,13 @@ def conv_transpose2d_by_zero_insertion(
     top, bottom, left, right = pads
     sides = (d[0] * (kh - 1) - top, d[0] * (kh - 1) - bottom + op[0],
              d[1] * (kw - 1) - left, d[1] * (kw - 1) - right + op[1])  # fmt: skip
-    # negative amounts crop first; the convolution pads what is left
-    rows = slice(max(0, -sides[0]), z.shape[2] - max(0, -sides[1]))
-    columns = slice(max(0, -sides[2]), z.shape[3] - max(0, -sides[3]))
+    # the convolution pads the positive amounts; a negative amount crops, and
+    # cropping the input of a stride-1 convolution crops its output the same
+    # (the input itself may have fewer pixels than a crop and a pad need)
     padding = Sides(max(0, side) for side in sides)
-    out = conv2d(z[:, :, rows, columns], w2, b, padding=padding, dilation=d, groups=g)
+    out = conv2d(z, w2, b, padding=padding, dilation=d, groups=g)
+    cut = [max(0, -side) for side in sides]  # top, bottom, left, right
+    out = out[:, :, cut[0] : out.shape[2] - cut[1], cut[2] : out.shape[3] - cut[3]]
     return out if batched else out[0]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from loops import assert_close, counted_conv_transpose2d, integers_array
 
@@ -56,6 +56,11 @@ def transposed_layers(draw, *, strings=True):
 
 @DRAWN
 @given(transposed_layers())
+@example(  # a 1-pixel input: one side crops all of it, the other pads it back
+    (np.full((1, 1, 1), 2.0), np.array([[[[1.0, 3.0]]]]), None,
+     {"stride": (3, 1), "padding": 1, "output_padding": (2, 0),
+      "dilation": (1, 2), "groups": 1})
+)  # fmt: skip
 def test_zero_insertion_equals_the_scatter(layer):
     x, weight, bias, kwargs = layer
     ours = core.conv_transpose2d_by_zero_insertion(x, weight, bias, **kwargs)
