@@ -1,5 +1,4 @@
-"""sepconv.measure: arithmetic intensity, the interleaved timer, the roofline;
-and the notebook table."""
+"""sepconv.measure: arithmetic intensity, the interleaved timer, the roofline."""
 
 import ast
 import itertools
@@ -11,7 +10,7 @@ import numpy as np
 import pytest
 
 import sepconv
-from sepconv import counting, measure, models, plotting
+from sepconv import counting, measure, models
 
 
 @pytest.mark.parametrize(
@@ -389,22 +388,3 @@ def test_roof_limit_rejects_bad_input(arguments, error, words):
         measure.roof_limit(*arguments, ROOFLINES[0])
     with pytest.raises(TypeError, match="roofline"):
         measure.roof_limit(SHAPE, STANDARD, [DEPTHWISE, POINTWISE], None)
-
-
-def test_html_table_text_and_html_carry_the_same_numbers():
-    table = plotting.html_table(
-        [("standard", 86400, 1.0), ("separable", 10275, 0.11892)],
-        ["layer", "multiplications", "ratio"],
-        floatfmt=".3f",
-    )
-    for shown in ("86,400", "10,275", "0.119", "1.000"):
-        assert shown in table.html
-        assert shown in repr(table)
-    assert table._repr_html_().startswith('<table class="table sepconv-table"')
-
-
-def test_html_table_rejects_ragged_rows():
-    with pytest.raises(ValueError, match="rows"):
-        plotting.html_table([(1, 2), (3,)], ["a", "b"])
-    with pytest.raises(ValueError, match="rows"):
-        plotting.html_table([], ["a"])
