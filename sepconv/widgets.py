@@ -73,13 +73,6 @@ __all__ = [
     "spatial_cost_scrubber",
 ]
 
-_DPI = 100
-
-
-def _figure(size, *, pyplot=False):
-    """A view's figure: pyplot-managed (a static figure) or on a bare Agg canvas."""
-    return pl.new_figure(size, dpi=_DPI, pyplot=pyplot)
-
 
 def _show_region(ax, x0, x1, y0, y1):
     """Set limits that show ``[x0, x1] x [y0, y1]`` with square cells, centred.
@@ -146,29 +139,24 @@ def _readout(title, rows, error=""):
 
 
 class _View:
-    """Draws one explorer's picture; ``update(**values)`` returns the numbers.
+    """Draws one explorer's picture in a figure of its own, ``fig``.
 
-    ``draw(fig)`` makes the artists, in the book style, and returns those an
-    update may change (``animated``); everything else (axes, ticks, labels,
-    legends) is drawn once.
+    The figure is ``size`` inches (the view's own by default), pyplot-managed
+    (a static figure) or on a bare Agg canvas. Each view defines
+    ``draw(fig)``, which makes the artists, in the book style, and returns
+    those an update may change (``animated``; everything else, axes, ticks,
+    labels, legends, is drawn once); ``update(...)``, which takes the public
+    function's values (in its order), changes those artists and returns the
+    numbers; and ``rows(numbers)``, the readout's rows (see :func:`_readout`).
     """
 
     title = ""
     style = MappingProxyType({})
 
-    def __init__(self, fig):
-        self.fig = fig
+    def __init__(self, size=None, *, pyplot=False):
+        self.fig = pl.new_figure(size or self.size, dpi=100, pyplot=pyplot)
         with mpl.rc_context({**pl.BOOK_STYLE, **self.style}):
-            self.animated = self.draw(fig)
-
-    def draw(self, fig):  # pragma: no cover - every view overrides it
-        raise NotImplementedError
-
-    def update(self, **values):  # pragma: no cover - every view overrides it
-        raise NotImplementedError
-
-    def rows(self, numbers):  # pragma: no cover - every view overrides it
-        raise NotImplementedError
+            self.animated = self.draw(self.fig)
 
 
 class Explorer(widgets.VBox):
@@ -426,6 +414,7 @@ class _ScanView(_View):
     pixels no window reads hatched, and the products."""
 
     title = "A kernel scanning an image"
+    size = (6.4, 3.5)
 
     def draw(self, fig):
         rng = np.random.default_rng(0)
@@ -479,9 +468,7 @@ class _ScanView(_View):
             self.products.collection,
         ]
 
-    def update(
-        self, image_size=5, kernel_size=3, stride=1, padding=0, dilation=1, position=0
-    ):
+    def update(self, image_size, kernel_size, stride, padding, dilation, position):
         n = check_int(image_size, "image_size", minimum=1)
         k = check_int(kernel_size, "kernel_size", minimum=1)
         if n > _SCAN.image or k > _SCAN.kernel or padding > _SCAN.padding:
@@ -560,9 +547,6 @@ def _scan_limits(controls):
     slider.max = max(count - 1, 0)
 
 
-_SCAN_SIZE = (6.4, 3.5)
-
-
 def scan_explorer(
     image_size=5, kernel_size=3, *, stride=1, padding=0, dilation=1, position=0
 ):
@@ -587,7 +571,7 @@ def scan_explorer(
     >>> explorer.numbers["so_far"]
     81
     """
-    view = _ScanView(_figure(_SCAN_SIZE))
+    view = _ScanView()
     controls = {
         "image_size": _slider("image", image_size, 1, _SCAN.image),
         "kernel_size": _slider("kernel", kernel_size, 1, _SCAN.kernel),
@@ -599,10 +583,11 @@ def scan_explorer(
     return Explorer(view, controls, limits=_scan_limits)
 
 
-def _picture(view_class, size, values):
-    """A view's picture at ``values``, as a pyplot figure (shown inline)."""
-    view = view_class(_figure(size, pyplot=True))
-    view.update(**values)
+def _picture(view_class, *values):
+    """A view's picture at ``values`` (its update's arguments), as a pyplot
+    figure (shown inline)."""
+    view = view_class(pyplot=True)
+    view.update(*values)
     return view.fig
 
 
@@ -624,25 +609,17 @@ def scan_figure(
     >>> plt.close(fig)
     """
     return _picture(
-        _ScanView,
-        _SCAN_SIZE,
-        {
-            "image_size": image_size,
-            "kernel_size": kernel_size,
-            "stride": stride,
-            "padding": padding,
-            "dilation": dilation,
-            "position": position,
-        },
+        _ScanView, image_size, kernel_size, stride, padding, dilation, position
     )
 
 
 def _scrub(view, name, sweeps, *, alt):
-    """A jshtml player over a list of parameter dicts, drawn by ``view``;
-    each frame is described in words by the view's readout rows."""
+    """A jshtml player drawn by ``view``, a frame for each of ``sweeps`` (the
+    arguments of its update); each frame is described in words by the view's
+    readout rows."""
 
     def frame(k):
-        numbers = view.update(**sweeps[k])
+        numbers = view.update(*sweeps[k])
         rows = view.rows(numbers)
         return "; ".join(
             f"{label}: {_value(value, plain=True)}" for _, label, value in rows
@@ -671,17 +648,10 @@ def scan_scrubber(image_size=5, kernel_size=3, *, stride=1, padding=0, dilation=
     >>> scan_scrubber(padding=1, stride=2)
     <animation 'scan_5_3_s2_p1_d1': 9 frames>
     """
-    params = {
-        "image_size": image_size,
-        "kernel_size": kernel_size,
-        "stride": stride,
-        "padding": padding,
-        "dilation": dilation,
-    }
-    count = len(_scan_windows(image_size, kernel_size, stride, padding, dilation))
-    view = _ScanView(_figure((6.0, 3.1)))
+    geometry = (image_size, kernel_size, stride, padding, dilation)
+    sweeps = [(*geometry, p) for p in range(len(_scan_windows(*geometry)))]
     name = f"scan_{image_size}_{kernel_size}_s{stride}_p{padding}_d{dilation}"
-    sweeps = [{**params, "position": p} for p in range(count)]
+    view = _ScanView((6.0, 3.1))
     return _scrub(view, name, sweeps, alt="a kernel scanning an image")
 
 
@@ -689,7 +659,6 @@ def scan_scrubber(image_size=5, kernel_size=3, *, stride=1, padding=0, dilation=
 
 
 _N_MAX = 128
-_SPATIAL_SIZE = (6.6, 2.8)
 _M_MAX = 15
 
 
@@ -702,6 +671,7 @@ class _SpatialCostView(_View):
     """Full vs separable multiplications of an m x m kernel on N x N."""
 
     title = "Spatial separable filter: full vs separable"
+    size = (6.6, 2.8)
 
     def draw(self, fig):
         ax = fig.add_axes((0.08, 0.17, 0.46, 0.7))
@@ -736,7 +706,7 @@ class _SpatialCostView(_View):
         self.ax = ax
         return [self.curve, self.limit, self.marker, self.note, *self.bars]
 
-    def update(self, image_size=32, kernel_size=3):
+    def update(self, image_size, kernel_size):
         n = check_int(image_size, "image_size", minimum=1)
         m = check_int(kernel_size, "kernel_size", minimum=1)
         full = counting.spatial_full_cost(n, m)
@@ -798,7 +768,7 @@ def spatial_cost_explorer(image_size=32, kernel_size=3):
     >>> explorer.numbers["full"], explorer.numbers["separable"]
     (81, 72)
     """
-    view = _SpatialCostView(_figure(_SPATIAL_SIZE))
+    view = _SpatialCostView()
     controls = {
         "image_size": _slider("N (image)", image_size, 3, _N_MAX),
         "kernel_size": _slider("m (kernel)", kernel_size, 1, _M_MAX),
@@ -817,11 +787,7 @@ def spatial_cost_figure(image_size=32, kernel_size=3):
     [81, 45, 27, 72]
     >>> plt.close(fig)
     """
-    return _picture(
-        _SpatialCostView,
-        _SPATIAL_SIZE,
-        {"image_size": image_size, "kernel_size": kernel_size},
-    )
+    return _picture(_SpatialCostView, image_size, kernel_size)
 
 
 def spatial_cost_scrubber(
@@ -847,13 +813,11 @@ def spatial_cost_scrubber(
     """
     m = check_int(kernel_size, "kernel_size", minimum=1)
     sweeps = [
-        {"image_size": check_int(n, "image_sizes", minimum=1), "kernel_size": m}
-        for n in image_sizes
-        if n >= m
+        (check_int(n, "image_sizes", minimum=1), m) for n in image_sizes if n >= m
     ]
     if not sweeps:
         fail("image_sizes", f"at least one size >= kernel_size={m}", image_sizes)
-    view = _SpatialCostView(_figure((6.4, 2.6)))
+    view = _SpatialCostView((6.4, 2.6))
     return _scrub(view, f"spatial_cost_m{m}", sweeps, alt="cost ratio against N")
 
 
@@ -872,7 +836,6 @@ class _DepthwiseLimits:
 
 
 _DW = _DepthwiseLimits()
-_DW_SIZE = (6.6, 3.0)
 #: The Nc slider's stops: powers of two, 1 to 1024 in 11 steps.
 _DW_FILTERS = tuple(2**k for k in range(11))
 #: The counts panel's log axis: 1 to 10^13 holds every count the sliders reach.
@@ -895,6 +858,7 @@ class _DepthwiseCostView(_View):
     """
 
     title = "Standard vs depthwise separable layer"
+    size = (6.6, 3.0)
 
     style = MappingProxyType(
         {"xtick.labelsize": 8.5, "ytick.labelsize": 8.5, "legend.fontsize": 8.5}
@@ -965,11 +929,11 @@ class _DepthwiseCostView(_View):
 
     def update(
         self,
-        height=7,
-        width=7,
-        depth=3,
-        kernel_size=3,
-        filters=128,
+        height,
+        width,
+        depth,
+        kernel_size,
+        filters,
         stride=1,
         padding=0,
         dilation=1,
@@ -1116,7 +1080,7 @@ def depthwise_cost_explorer(
     >>> explorer.numbers["pointwise"]
     76800
     """
-    view = _DepthwiseCostView(_figure(_DW_SIZE))
+    view = _DepthwiseCostView()
     stops = sorted({*_DW_FILTERS, check_int(filters, "filters", minimum=1)})
     controls = {
         "height": _slider("H", height, 3, _DW.size),
@@ -1156,17 +1120,14 @@ def depthwise_cost_figure(
     """
     return _picture(
         _DepthwiseCostView,
-        _DW_SIZE,
-        {
-            "height": height,
-            "width": width,
-            "depth": depth,
-            "kernel_size": kernel_size,
-            "filters": filters,
-            "stride": stride,
-            "padding": padding,
-            "dilation": dilation,
-        },
+        height,
+        width,
+        depth,
+        kernel_size,
+        filters,
+        stride,
+        padding,
+        dilation,
     )
 
 
@@ -1189,18 +1150,14 @@ def depthwise_cost_scrubber(
     >>> depthwise_cost_scrubber(filters=(1, 128))
     <animation 'depthwise_cost_h3': 2 frames>
     """
-    base = {
-        "height": height,
-        "width": width,
-        "depth": depth,
-        "kernel_size": kernel_size,
-    }
-    sweeps = [{**base, "filters": check_int(n, "filters", minimum=1)} for n in filters]
+    sweeps = [
+        (height, width, depth, kernel_size, check_int(n, "filters", minimum=1))
+        for n in filters
+    ]
     if not sweeps:
         fail("filters", "at least one number of filters", filters)
-    view = _DepthwiseCostView(_figure(_DW_SIZE))
     return _scrub(
-        view,
+        _DepthwiseCostView(),
         f"depthwise_cost_h{kernel_size}",
         sweeps,
         alt="standard and depthwise separable costs, and their ratio against Nc",
@@ -1227,13 +1184,13 @@ LOW_RANK_KERNELS = {
 
 _LOW_RANK_IMAGE = 64
 _LOW_RANK_GAP = 0.5  # between the three grids, in cells
-_LOW_RANK_SIZE = (6.4, 2.6)
 
 
 class _LowRankView(_View):
     """A kernel, its best rank-r approximation, the error, the cost."""
 
     title = "Low-rank approximation"
+    size = (6.4, 2.6)
 
     def draw(self, fig):
         ax = fig.add_axes((0.0, 0.0, 0.83, 1.0))
@@ -1278,7 +1235,7 @@ class _LowRankView(_View):
             *self.sv_bars,
         ]
 
-    def update(self, kernel="Laplacian (3×3)", rank=1):
+    def update(self, kernel, rank):
         if kernel not in LOW_RANK_KERNELS:
             fail("kernel", f"one of {list(LOW_RANK_KERNELS)}", kernel)
         k = np.asarray(LOW_RANK_KERNELS[kernel](), dtype=float)
@@ -1373,7 +1330,7 @@ def low_rank_explorer(kernel="Laplacian (3×3)", rank=1):
     >>> explorer.numbers["numerical_rank"], round(explorer.numbers["relative_error"], 4)
     (2, 0.1005)
     """
-    view = _LowRankView(_figure(_LOW_RANK_SIZE))
+    view = _LowRankView()
     controls = {
         "kernel": widgets.Dropdown(
             options=list(LOW_RANK_KERNELS),
@@ -1397,7 +1354,7 @@ def low_rank_figure(kernel="Laplacian (3×3)", rank=1):
     [1.0, 0.0, 0.0]
     >>> plt.close(fig)
     """
-    return _picture(_LowRankView, _LOW_RANK_SIZE, {"kernel": kernel, "rank": rank})
+    return _picture(_LowRankView, kernel, rank)
 
 
 def low_rank_scrubber(kernel="disk r=2 (5×5)"):
@@ -1411,9 +1368,9 @@ def low_rank_scrubber(kernel="disk r=2 (5×5)"):
     if kernel not in LOW_RANK_KERNELS:
         fail("kernel", f"one of {list(LOW_RANK_KERNELS)}", kernel)
     m = min(np.shape(LOW_RANK_KERNELS[kernel]()))
-    view = _LowRankView(_figure(_LOW_RANK_SIZE))
+    view = _LowRankView()
     slug = re.sub(r"[^a-z0-9]+", "_", kernel.lower().replace("×", "x")).strip("_")
-    sweeps = [{"kernel": kernel, "rank": r} for r in range(1, m + 1)]
+    sweeps = [(kernel, r) for r in range(1, m + 1)]
     return _scrub(
         view, f"low_rank_{slug}", sweeps, alt=f"rank-r approximations of {kernel}"
     )
