@@ -42,7 +42,6 @@ import io
 import math
 import re
 import textwrap
-from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -397,16 +396,10 @@ def _slider(description, value, low, high):
 # ============================================================== scan explorer
 
 
-@dataclass(frozen=True)
-class _ScanLimits:
-    image: int = 9
-    kernel: int = 5
-    stride: int = 3
-    padding: int = 2
-    dilation: int = 3
-
-
-_SCAN = _ScanLimits()
+#: The scan explorer's largest image, kernel and padding (its sliders' ends).
+_SCAN_IMAGE = 9
+_SCAN_KERNEL = 5
+_SCAN_PADDING = 2
 
 
 class _ScanView(_View):
@@ -418,8 +411,8 @@ class _ScanView(_View):
 
     def draw(self, fig):
         rng = np.random.default_rng(0)
-        self.image = rng.integers(0, 4, size=(_SCAN.image, _SCAN.image)).astype(float)
-        self.kernel = rng.integers(-1, 2, size=(_SCAN.kernel, _SCAN.kernel))
+        self.image = rng.integers(0, 4, size=(_SCAN_IMAGE, _SCAN_IMAGE)).astype(float)
+        self.kernel = rng.integers(-1, 2, size=(_SCAN_KERNEL, _SCAN_KERNEL))
         self.kernel = self.kernel.astype(float)
         self.ax = ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
         size = 8.0
@@ -431,7 +424,7 @@ class _ScanView(_View):
             gap=1.2,
             fontsize=size,
             show_weights=False,  # the products below pair values and weights
-            capacity=(_SCAN.image + 2 * _SCAN.padding, _SCAN.kernel),
+            capacity=(_SCAN_IMAGE + 2 * _SCAN_PADDING, _SCAN_KERNEL),
             fast_text=True,
         )
         self.window = self.scan.windows[0]
@@ -471,11 +464,11 @@ class _ScanView(_View):
     def update(self, image_size, kernel_size, stride, padding, dilation, position):
         n = check_int(image_size, "image_size", minimum=1)
         k = check_int(kernel_size, "kernel_size", minimum=1)
-        if n > _SCAN.image or k > _SCAN.kernel or padding > _SCAN.padding:
+        if n > _SCAN_IMAGE or k > _SCAN_KERNEL or padding > _SCAN_PADDING:
             fail(
                 "image_size",
-                f"at most {_SCAN.image} (kernel_size at most {_SCAN.kernel}, "
-                f"padding at most {_SCAN.padding})",
+                f"at most {_SCAN_IMAGE} (kernel_size at most {_SCAN_KERNEL}, "
+                f"padding at most {_SCAN_PADDING})",
                 (image_size, kernel_size, padding),
             )
         geometry = {"stride": stride, "padding": padding, "dilation": dilation}
@@ -529,22 +522,13 @@ def _never_visited(n, windows):
 
 
 def _scan_limits(controls):
-    """Keep the position slider inside the current scan (and padding valid)."""
-    values = {name: c.value for name, c in controls.items()}
+    """Keep the position slider inside the current scan."""
+    names = ("image_size", "kernel_size", "stride", "padding", "dilation")
     try:
-        count = len(
-            _scan_windows(
-                values["image_size"],
-                values["kernel_size"],
-                values["stride"],
-                values["padding"],
-                values["dilation"],
-            )
-        )
+        count = len(_scan_windows(*(controls[name].value for name in names)))
     except ValueError:
         count = 1
-    slider = controls["position"]
-    slider.max = max(count - 1, 0)
+    controls["position"].max = max(count - 1, 0)
 
 
 def scan_explorer(
@@ -573,11 +557,11 @@ def scan_explorer(
     """
     view = _ScanView()
     controls = {
-        "image_size": _slider("image", image_size, 1, _SCAN.image),
-        "kernel_size": _slider("kernel", kernel_size, 1, _SCAN.kernel),
-        "stride": _slider("stride", stride, 1, _SCAN.stride),
-        "padding": _slider("padding", padding, 0, _SCAN.padding),
-        "dilation": _slider("dilation", dilation, 1, _SCAN.dilation),
+        "image_size": _slider("image", image_size, 1, _SCAN_IMAGE),
+        "kernel_size": _slider("kernel", kernel_size, 1, _SCAN_KERNEL),
+        "stride": _slider("stride", stride, 1, 3),
+        "padding": _slider("padding", padding, 0, _SCAN_PADDING),
+        "dilation": _slider("dilation", dilation, 1, 3),
         "position": _slider("position", position, 0, 200),
     }
     return Explorer(view, controls, limits=_scan_limits)
@@ -824,27 +808,10 @@ def spatial_cost_scrubber(
 # ============================================================== depthwise cost
 
 
-@dataclass(frozen=True)
-class _DepthwiseLimits:
-    size: int = 224
-    depth: int = 512
-    kernel: int = 7
-    filters: int = 1024
-    stride: int = 2
-    padding: int = 3
-    dilation: int = 3
-
-
-_DW = _DepthwiseLimits()
 #: The Nc slider's stops: powers of two, 1 to 1024 in 11 steps.
 _DW_FILTERS = tuple(2**k for k in range(11))
 #: The counts panel's log axis: 1 to 10^13 holds every count the sliders reach.
 _DW_COUNT_MAX = 1e13
-
-
-def _percent(fraction):
-    """A share as a percentage, three significant digits (0.781%, 11.1%)."""
-    return f"{100 * float(fraction):.3g}%"
 
 
 class _DepthwiseCostView(_View):
@@ -908,7 +875,7 @@ class _DepthwiseCostView(_View):
         )
         self.note = ax.set_title("", loc="left", fontsize=9, pad=6)
         ax.set_xscale("log", base=2)
-        ax.set_xlim(0.7, _DW.filters * 1.4)
+        ax.set_xlim(0.7, _DW_FILTERS[-1] * 1.4)
         ax.set_xticks(_DW_FILTERS[::2], [str(n) for n in _DW_FILTERS[::2]])
         ax.set_yscale("log")
         ax.set_ylim(1e-2, 10)  # room for the legend above the curve
@@ -959,7 +926,8 @@ class _DepthwiseCostView(_View):
             value.set_text(f"{count:,}")
             value.set_x(count / 1.5 if inside else count * 1.5)
             value.set_ha("right" if inside else "left")
-            share.set_text(_percent(cost.ratio_to(standard)))
+            # a percentage, three significant digits (0.781%, 11.1%)
+            share.set_text(f"{100 * float(cost.ratio_to(standard)):.3g}%")
         c, h, w = standard.output_shape
         self.shape.set_text(
             f"input {height}×{width}×{depth} → output {h}×{w}×{c}\n"
@@ -1083,13 +1051,13 @@ def depthwise_cost_explorer(
     view = _DepthwiseCostView()
     stops = sorted({*_DW_FILTERS, check_int(filters, "filters", minimum=1)})
     controls = {
-        "height": _slider("H", height, 3, _DW.size),
-        "width": _slider("W", width, 3, _DW.size),
-        "depth": _slider("D", depth, 1, _DW.depth),
-        "stride": _slider("stride", stride, 1, _DW.stride),
-        "padding": _slider("padding", padding, 0, _DW.padding),
-        "dilation": _slider("dilation", dilation, 1, _DW.dilation),
-        "kernel_size": _slider("h", kernel_size, 1, _DW.kernel),
+        "height": _slider("H", height, 3, 224),
+        "width": _slider("W", width, 3, 224),
+        "depth": _slider("D", depth, 1, 512),
+        "stride": _slider("stride", stride, 1, 2),
+        "padding": _slider("padding", padding, 0, 3),
+        "dilation": _slider("dilation", dilation, 1, 3),
+        "kernel_size": _slider("h", kernel_size, 1, 7),
         "filters": _control(
             widgets.SelectionSlider, "Nc", filters, options=[(str(n), n) for n in stops]
         ),
