@@ -149,7 +149,6 @@ class _View:
     numbers; and ``rows(numbers)``, the readout's rows (see :func:`_readout`).
     """
 
-    title = ""
     style = MappingProxyType({})
 
     def __init__(self, size=None, *, pyplot=False):
@@ -210,11 +209,9 @@ class Explorer(widgets.VBox):
             **hidden,
         )
         self.veil = fig.add_artist(veil)
-        box = {
-            "boxstyle": "round,pad=0.5",
-            "facecolor": "white",
-            "edgecolor": pl.KERNEL_COLOR,
-        }
+        box = dict(
+            boxstyle="round,pad=0.5", facecolor="white", edgecolor=pl.KERNEL_COLOR
+        )
         self.message = fig.text(
             0.5,
             0.5,
@@ -241,25 +238,13 @@ class Explorer(widgets.VBox):
         if groups is None:
             boxes = list(self.controls.values())
             return [widgets.HBox(boxes[k : k + 3]) for k in range(0, len(boxes), 3)]
-        return [
-            widgets.HBox(
-                [
-                    widgets.VBox(
-                        [
-                            widgets.HTML(f"<b>{html.escape(heading)}</b>"),
-                            widgets.HBox(
-                                [
-                                    widgets.VBox([self.controls[n] for n in column])
-                                    for column in columns
-                                ]
-                            ),
-                        ],
-                        layout=widgets.Layout(margin="0 1.5em 0 0"),
-                    )
-                    for heading, columns in groups
-                ]
-            )
-        ]
+        boxes = []
+        for heading, columns in groups:
+            title = widgets.HTML(f"<b>{html.escape(heading)}</b>")
+            group = [widgets.VBox([self.controls[n] for n in c]) for c in columns]
+            margin = widgets.Layout(margin="0 1.5em 0 0")
+            boxes.append(widgets.VBox([title, widgets.HBox(group)], layout=margin))
+        return [widgets.HBox(boxes)]
 
     def _render(self):
         """PNG of the view: a cached background plus the artists that change.
@@ -427,7 +412,6 @@ class _ScanView(_View):
             capacity=(_SCAN_IMAGE + 2 * _SCAN_PADDING, _SCAN_KERNEL),
             fast_text=True,
         )
-        self.window = self.scan.windows[0]
         # input pixels that no window position reads, hatched (not only
         # coloured) over the input grid, and counted in the legend
         # (above the cells' faces, below the taps and the values)
@@ -686,8 +670,6 @@ class _SpatialCostView(_View):
         bars.set_xlabel("multiplications / full")
         bars.grid(False)
         bars.axvline(1, color="grey", linewidth=0.8, linestyle=":")
-        self.bar_ax = bars
-        self.ax = ax
         return [self.curve, self.limit, self.marker, self.note, *self.bars]
 
     def update(self, image_size, kernel_size):
@@ -725,8 +707,8 @@ class _SpatialCostView(_View):
             ("column", "column pass (m×1)", numbers["column"]),
             ("row", "row pass (1×m)", numbers["row"]),
             ("separable", "separable, both passes", numbers["separable"]),
-            ("ratio", "separable / full", float(numbers["ratio"])),
-            ("limit", "limit 2/m", float(numbers["limit"])),
+            ("ratio", "separable / full", numbers["ratio"]),
+            ("limit", "limit 2/m", numbers["limit"]),
         ]
 
 
@@ -863,10 +845,7 @@ class _DepthwiseCostView(_View):
         ]
         self.shape = counts.set_title("", loc="left", fontsize=9, pad=6)
         (self.curve,) = ax.plot(
-            _DW_FILTERS,
-            [1.0] * len(_DW_FILTERS),
-            color=pl.INTERMEDIATE_COLOR,
-            label="1/Nc + 1/h²",
+            [], [], color=pl.INTERMEDIATE_COLOR, label="1/Nc + 1/h²"
         )
         # the limit 1/h² is the pointwise step's share: its colour
         self.limit = _limit_line(ax, 1 / 9, pl.OUTPUT_COLOR, "limit 1/h²")
@@ -962,37 +941,34 @@ class _DepthwiseCostView(_View):
 
     def rows(self, numbers):
         c, h, w = numbers["output_shape"]
-        n = numbers
+
+        def named(key):  # a number in a row of several
+            return key, numbers[key]
+
         return [
             ("output_shape", "output (H×W×C)", f"{h}×{w}×{c}"),
             (
                 None,
                 "multiplications, standard vs separable",
-                (("standard", n["standard"]), " vs ", ("separable", n["separable"])),
+                (named("standard"), " vs ", named("separable")),
             ),
             (
                 None,
                 "separable = depthwise + pointwise",
-                (("depthwise", n["depthwise"]), " + ", ("pointwise", n["pointwise"])),
+                (named("depthwise"), " + ", named("pointwise")),
             ),
-            ("ratio", "separable / standard = 1/Nc + 1/h²", float(n["ratio"])),
+            ("ratio", "separable / standard = 1/Nc + 1/h²", numbers["ratio"]),
             (
                 None,
                 "parameters, standard vs separable",
                 (
-                    ("standard_parameters", n["standard_parameters"]),
+                    named("standard_parameters"),
                     " vs ",
-                    ("separable_parameters", n["separable_parameters"]),
+                    named("separable_parameters"),
                     " (with bias: ",
-                    (
-                        "standard_parameters_with_bias",
-                        n["standard_parameters_with_bias"],
-                    ),
+                    named("standard_parameters_with_bias"),
                     " vs ",
-                    (
-                        "separable_parameters_with_bias",
-                        n["separable_parameters_with_bias"],
-                    ),
+                    named("separable_parameters_with_bias"),
                     ")",
                 ),
             ),
@@ -1161,17 +1137,15 @@ class _LowRankView(_View):
     size = (6.4, 2.6)
 
     def draw(self, fig):
-        ax = fig.add_axes((0.0, 0.0, 0.83, 1.0))
+        self.ax = ax = fig.add_axes((0.0, 0.0, 0.83, 1.0))
         sv = fig.add_axes((0.885, 0.2, 0.11, 0.6))
-        self.ax, self.sv_ax = ax, sv
         size = 8.0
-        cap = (5, 5)
         self.g_k, self.g_a, self.g_e = (
             pl.draw_grid(
                 np.zeros((3, 3)),
                 ax,
                 role=role,
-                capacity=cap,
+                capacity=(5, 5),
                 fontsize=size,
                 decimals=2,
                 label=label,
@@ -1220,8 +1194,7 @@ class _LowRankView(_View):
             ((self.g_k, k), (self.g_a, approx), (self.g_e, k - approx))
         ):
             grid.move_to((idx * (5 + _LOW_RANK_GAP) + (5 - m) / 2, 0.6))
-            decimals = 0 if np.allclose(values, np.round(values), atol=1e-9) else 2
-            grid.decimals = decimals
+            grid.decimals = 0 if np.allclose(values, np.round(values), atol=1e-9) else 2
             grid.update(np.where(np.abs(values) < 5e-13 * scale, 0.0, values))
         self.g_a.label.set_text(f"rank-{rank} approximation")
         self.caption.set(
