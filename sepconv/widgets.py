@@ -156,6 +156,14 @@ class _View:
         with mpl.rc_context({**pl.BOOK_STYLE, **self.style}):
             self.animated = self.draw(self.fig)
 
+    @classmethod
+    def picture(cls, *values):
+        """The picture at ``values`` (the update's arguments), as a pyplot
+        figure (shown inline)."""
+        view = cls(pyplot=True)
+        view.update(*values)
+        return view.fig
+
 
 class Explorer(widgets.VBox):
     """An explorer: controls, the picture (PNG), a readout, an Output.
@@ -539,7 +547,6 @@ def scan_explorer(
     >>> explorer.numbers["so_far"]
     81
     """
-    view = _ScanView()
     controls = {
         "image_size": _slider("image", image_size, 1, _SCAN_IMAGE),
         "kernel_size": _slider("kernel", kernel_size, 1, _SCAN_KERNEL),
@@ -548,15 +555,7 @@ def scan_explorer(
         "dilation": _slider("dilation", dilation, 1, 3),
         "position": _slider("position", position, 0, 200),
     }
-    return Explorer(view, controls, limits=_scan_limits)
-
-
-def _picture(view_class, *values):
-    """A view's picture at ``values`` (its update's arguments), as a pyplot
-    figure (shown inline)."""
-    view = view_class(pyplot=True)
-    view.update(*values)
-    return view.fig
+    return Explorer(_ScanView(), controls, limits=_scan_limits)
 
 
 def scan_figure(
@@ -576,8 +575,8 @@ def scan_figure(
     True
     >>> plt.close(fig)
     """
-    return _picture(
-        _ScanView, image_size, kernel_size, stride, padding, dilation, position
+    return _ScanView.picture(
+        image_size, kernel_size, stride, padding, dilation, position
     )
 
 
@@ -734,12 +733,11 @@ def spatial_cost_explorer(image_size=32, kernel_size=3):
     >>> explorer.numbers["full"], explorer.numbers["separable"]
     (81, 72)
     """
-    view = _SpatialCostView()
     controls = {
         "image_size": _slider("N (image)", image_size, 3, _N_MAX),
         "kernel_size": _slider("m (kernel)", kernel_size, 1, _M_MAX),
     }
-    return Explorer(view, controls, limits=_spatial_limits)
+    return Explorer(_SpatialCostView(), controls, limits=_spatial_limits)
 
 
 def spatial_cost_figure(image_size=32, kernel_size=3):
@@ -753,7 +751,7 @@ def spatial_cost_figure(image_size=32, kernel_size=3):
     [81, 45, 27, 72]
     >>> plt.close(fig)
     """
-    return _picture(_SpatialCostView, image_size, kernel_size)
+    return _SpatialCostView.picture(image_size, kernel_size)
 
 
 def spatial_cost_scrubber(
@@ -1024,7 +1022,6 @@ def depthwise_cost_explorer(
     >>> explorer.numbers["pointwise"]
     76800
     """
-    view = _DepthwiseCostView()
     stops = sorted({*_DW_FILTERS, check_int(filters, "filters", minimum=1)})
     controls = {
         "height": _slider("H", height, 3, 224),
@@ -1038,7 +1035,7 @@ def depthwise_cost_explorer(
             widgets.SelectionSlider, "Nc", filters, options=[(str(n), n) for n in stops]
         ),
     }
-    return Explorer(view, controls, groups=_DW_GROUPS)
+    return Explorer(_DepthwiseCostView(), controls, groups=_DW_GROUPS)
 
 
 def depthwise_cost_figure(
@@ -1062,16 +1059,8 @@ def depthwise_cost_figure(
     [86400, 675, 9600, 10275]
     >>> plt.close(fig)
     """
-    return _picture(
-        _DepthwiseCostView,
-        height,
-        width,
-        depth,
-        kernel_size,
-        filters,
-        stride,
-        padding,
-        dilation,
+    return _DepthwiseCostView.picture(
+        height, width, depth, kernel_size, filters, stride, padding, dilation
     )
 
 
@@ -1271,7 +1260,6 @@ def low_rank_explorer(kernel="Laplacian (3×3)", rank=1):
     >>> explorer.numbers["numerical_rank"], round(explorer.numbers["relative_error"], 4)
     (2, 0.1005)
     """
-    view = _LowRankView()
     controls = {
         "kernel": widgets.Dropdown(
             options=list(LOW_RANK_KERNELS),
@@ -1281,7 +1269,7 @@ def low_rank_explorer(kernel="Laplacian (3×3)", rank=1):
         ),
         "rank": _slider("rank", rank, 1, 5),
     }
-    return Explorer(view, controls, limits=_low_rank_limits)
+    return Explorer(_LowRankView(), controls, limits=_low_rank_limits)
 
 
 def low_rank_figure(kernel="Laplacian (3×3)", rank=1):
@@ -1295,7 +1283,7 @@ def low_rank_figure(kernel="Laplacian (3×3)", rank=1):
     [1.0, 0.0, 0.0]
     >>> plt.close(fig)
     """
-    return _picture(_LowRankView, kernel, rank)
+    return _LowRankView.picture(kernel, rank)
 
 
 def low_rank_scrubber(kernel="disk r=2 (5×5)"):
@@ -1309,9 +1297,9 @@ def low_rank_scrubber(kernel="disk r=2 (5×5)"):
     if kernel not in LOW_RANK_KERNELS:
         fail("kernel", f"one of {list(LOW_RANK_KERNELS)}", kernel)
     m = min(np.shape(LOW_RANK_KERNELS[kernel]()))
-    view = _LowRankView()
     slug = re.sub(r"[^a-z0-9]+", "_", kernel.lower().replace("×", "x")).strip("_")
     sweeps = [(kernel, r) for r in range(1, m + 1)]
+    view = _LowRankView()
     return _scrub(
         view, f"low_rank_{slug}", sweeps, alt=f"rank-r approximations of {kernel}"
     )
