@@ -872,15 +872,7 @@ class _DepthwiseCostView(_View):
         ]
 
     def update(
-        self,
-        height,
-        width,
-        depth,
-        kernel_size,
-        filters,
-        stride=1,
-        padding=0,
-        dilation=1,
+        self, height, width, depth, kernel_size, filters, stride, padding, dilation
     ):
         shape = (depth, height, width)
         geometry = {"stride": stride, "padding": padding, "dilation": dilation}
@@ -1083,8 +1075,9 @@ def depthwise_cost_scrubber(
     >>> depthwise_cost_scrubber(filters=(1, 128))
     <animation 'depthwise_cost_h3': 2 frames>
     """
+    # every frame at stride 1, without padding or dilation
     sweeps = [
-        (height, width, depth, kernel_size, check_int(n, "filters", minimum=1))
+        (height, width, depth, kernel_size, check_int(n, "filters", minimum=1), 1, 0, 1)
         for n in filters
     ]
     if not sweeps:
