@@ -121,6 +121,11 @@ def _name(key):
     return "" if key is None else f' data-name="{html.escape(key)}"'
 
 
+def _row(numbers, key, label):
+    """A readout row showing ``numbers[key]`` (see :func:`_readout`)."""
+    return key, label, numbers[key]
+
+
 def _readout(title, rows, error=""):
     """The readout's HTML: a small table, one row per ``(name, label, value)``
     (``name`` None for a value of several named numbers), or an error."""
@@ -138,15 +143,13 @@ def _readout(title, rows, error=""):
 
 
 class _View:
-    """Draws one explorer's picture in a figure of its own, ``fig``.
+    """One explorer's picture, in a figure of its own (``fig``: ``size`` inches,
+    the view's by default; pyplot-managed or on a bare Agg canvas).
 
-    The figure is ``size`` inches (the view's own by default), pyplot-managed
-    (a static figure) or on a bare Agg canvas. Each view defines
-    ``draw(fig)``, which makes the artists, in the book style, and returns
-    those an update may change (``animated``; everything else, axes, ticks,
-    labels, legends, is drawn once); ``update(...)``, which takes the public
-    function's values (in its order), changes those artists and returns the
-    numbers; and ``rows(numbers)``, the readout's rows (see :func:`_readout`).
+    ``draw(fig)`` makes the artists in the book style and returns those an
+    update may change (``animated``; axes, ticks, labels are drawn once);
+    ``update(...)``, given the public function's values in its order, changes
+    them and returns the numbers; ``rows(numbers)`` gives the readout's rows.
     """
 
     style = MappingProxyType({})
@@ -335,9 +338,8 @@ class Explorer(widgets.VBox):
             try:
                 if self._limits is not None:
                     self._limits(self.controls)
-                values = self.values
                 try:
-                    numbers = self.view.update(**values)
+                    numbers = self.view.update(**self.values)
                 except ValueError as error:
                     numbers = {"error": str(error)}
                     self.readout.value = _readout(
@@ -405,8 +407,7 @@ class _ScanView(_View):
     def draw(self, fig):
         rng = np.random.default_rng(0)
         self.image = rng.integers(0, 4, size=(_SCAN_IMAGE, _SCAN_IMAGE)).astype(float)
-        self.kernel = rng.integers(-1, 2, size=(_SCAN_KERNEL, _SCAN_KERNEL))
-        self.kernel = self.kernel.astype(float)
+        self.kernel = rng.integers(-1, 2, (_SCAN_KERNEL, _SCAN_KERNEL)).astype(float)
         self.ax = ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
         size = 8.0
         self.scan = pl.draw_scan(
@@ -495,11 +496,11 @@ class _ScanView(_View):
         oh, ow = numbers["output_shape"]
         return [
             ("output_shape", "output size", f"{oh}×{ow}"),
-            ("positions", "window positions", numbers["positions"]),
-            ("per_position", "multiplications per position", numbers["per_position"]),
-            ("so_far", "multiplications so far", numbers["so_far"]),
-            ("multiplications", "multiplications in all", numbers["multiplications"]),
-            ("never_visited", "input pixels never visited", numbers["never_visited"]),
+            _row(numbers, "positions", "window positions"),
+            _row(numbers, "per_position", "multiplications per position"),
+            _row(numbers, "so_far", "multiplications so far"),
+            _row(numbers, "multiplications", "multiplications in all"),
+            _row(numbers, "never_visited", "input pixels never visited"),
         ]
 
 
@@ -618,8 +619,7 @@ def scan_scrubber(image_size=5, kernel_size=3, *, stride=1, padding=0, dilation=
     geometry = (image_size, kernel_size, stride, padding, dilation)
     sweeps = [(*geometry, p) for p in range(len(_scan_windows(*geometry)))]
     name = f"scan_{image_size}_{kernel_size}_s{stride}_p{padding}_d{dilation}"
-    view = _ScanView((6.0, 3.1))
-    return _scrub(view, name, sweeps, alt="a kernel scanning an image")
+    return _scrub(_ScanView((6.0, 3.1)), name, sweeps, alt="a kernel scanning an image")
 
 
 # ============================================================== spatial cost
@@ -647,10 +647,8 @@ class _SpatialCostView(_View):
         self.limit = _limit_line(ax, 2 / 3, pl.KERNEL_COLOR, "limit 2/m")
         (self.marker,) = ax.plot([], [], "o", color=pl.OUTPUT_COLOR, markersize=7)
         self.note = ax.set_title("", fontsize=8.5)
-        ax.set_xlim(0, _N_MAX + 2)
-        ax.set_ylim(0, 2.1)  # the ratio is at most 2 (m = 1)
-        ax.set_xlabel("image size N")
-        ax.set_ylabel("separable / full")
+        ax.set(xlim=(0, _N_MAX + 2), ylim=(0, 2.1))  # the ratio is at most 2 (m = 1)
+        ax.set(xlabel="image size N", ylabel="separable / full")
         ax.legend(loc="upper right")
         self.bars = bars.barh(
             [3, 2, 1, 0],
@@ -665,8 +663,7 @@ class _SpatialCostView(_View):
         bars.set_yticks(
             [3, 2, 1, 0], ["full m×m", "column pass", "row pass", "separable"]
         )
-        bars.set_xlim(0, 2.05)
-        bars.set_xlabel("multiplications / full")
+        bars.set(xlim=(0, 2.05), xlabel="multiplications / full")
         bars.grid(False)
         bars.axvline(1, color="grey", linewidth=0.8, linestyle=":")
         return [self.curve, self.limit, self.marker, self.note, *self.bars]
@@ -702,12 +699,12 @@ class _SpatialCostView(_View):
         n = numbers["image_size"]
         return [
             ("image_size", "image N×N", f"{n}×{n}"),
-            ("full", "full m×m filter", numbers["full"]),
-            ("column", "column pass (m×1)", numbers["column"]),
-            ("row", "row pass (1×m)", numbers["row"]),
-            ("separable", "separable, both passes", numbers["separable"]),
-            ("ratio", "separable / full", numbers["ratio"]),
-            ("limit", "limit 2/m", numbers["limit"]),
+            _row(numbers, "full", "full m×m filter"),
+            _row(numbers, "column", "column pass (m×1)"),
+            _row(numbers, "row", "row pass (1×m)"),
+            _row(numbers, "separable", "separable, both passes"),
+            _row(numbers, "ratio", "separable / full"),
+            _row(numbers, "limit", "limit 2/m"),
         ]
 
 
@@ -826,9 +823,7 @@ class _DepthwiseCostView(_View):
                 pl.INTERMEDIATE_COLOR,
             ],
         )
-        counts.set_xscale("log")
-        counts.set_xlim(1, _DW_COUNT_MAX)
-        counts.set_ylim(-0.6, 4.2)
+        counts.set(xscale="log", xlim=(1, _DW_COUNT_MAX), ylim=(-0.6, 4.2))
         counts.set_yticks(rows, ["standard", "depthwise", "pointwise", "separable"])
         counts.set_xticks([1, 1e3, 1e6, 1e9, 1e12], ["1", "10³", "10⁶", "10⁹", "10¹²"])
         counts.set_xlabel("multiplications (log scale)")
@@ -854,22 +849,12 @@ class _DepthwiseCostView(_View):
         ax.set_xscale("log", base=2)
         ax.set_xlim(0.7, _DW_FILTERS[-1] * 1.4)
         ax.set_xticks(_DW_FILTERS[::2], [str(n) for n in _DW_FILTERS[::2]])
-        ax.set_yscale("log")
-        ax.set_ylim(1e-2, 10)  # room for the legend above the curve
+        ax.set(yscale="log", ylim=(1e-2, 10))  # room for the legend above the curve
         ax.set_yticks([0.01, 0.1, 1], ["0.01", "0.1", "1"])
-        ax.set_xlabel("number of filters Nc (log scale)")
-        ax.set_ylabel("separable / standard")
+        ax.set(xlabel="number of filters Nc (log scale)", ylabel="separable / standard")
         ax.legend(loc="upper right")
-        return [
-            *self.bars,
-            *self.values,
-            *self.shares,
-            self.shape,
-            self.curve,
-            self.limit,
-            self.marker,
-            self.note,
-        ]
+        counts_panel = [*self.bars, *self.values, *self.shares, self.shape]
+        return [*counts_panel, self.curve, self.limit, self.marker, self.note]
 
     def update(
         self, height, width, depth, kernel_size, filters, stride, padding, dilation
@@ -883,7 +868,6 @@ class _DepthwiseCostView(_View):
         depthwise = separable.passes["depthwise"]
         pointwise = separable.passes["pointwise"]
         ratio = separable.ratio_to(standard)
-        textbook = counting.separable_layer_ratio(kernel_size, filters)
         costs = (standard, depthwise, pointwise, separable)
         for bar, value, share, cost in zip(
             self.bars, self.values, self.shares, costs, strict=True
@@ -926,7 +910,7 @@ class _DepthwiseCostView(_View):
             "separable_parameters_with_bias": separable.parameters_with_bias,
             "depthwise_share": depthwise.ratio_to(standard),
             "ratio": ratio,
-            "textbook_ratio": textbook,
+            "textbook_ratio": counting.separable_layer_ratio(kernel_size, filters),
         }
 
     def rows(self, numbers):
@@ -947,7 +931,7 @@ class _DepthwiseCostView(_View):
                 "separable = depthwise + pointwise",
                 (named("depthwise"), " + ", named("pointwise")),
             ),
-            ("ratio", "separable / standard = 1/Nc + 1/h²", numbers["ratio"]),
+            _row(numbers, "ratio", "separable / standard = 1/Nc + 1/h²"),
             (
                 None,
                 "parameters, standard vs separable",
@@ -1142,10 +1126,7 @@ class _LowRankView(_View):
         self.caption = pl.GlyphLabels(ax, fontsize=size, zorder=3)
         self.sv_bars = sv.bar(np.arange(5), np.zeros(5), color=pl.KERNEL_COLOR)
         sv.set_title("singular values\n/ largest", fontsize=size)
-        sv.set_xlabel("index")
-        sv.set_xlim(-0.6, 4.6)
-        sv.set_xticks(range(5))
-        sv.set_ylim(0, 1.1)
+        sv.set(xlabel="index", xlim=(-0.6, 4.6), xticks=range(5), ylim=(0, 1.1))
         sv.grid(False)
         ax.set_aspect("auto")
         # the captions of the kernel and the difference never change
@@ -1165,8 +1146,6 @@ class _LowRankView(_View):
         k = np.asarray(LOW_RANK_KERNELS[kernel](), dtype=float)
         approx, error = decompose.low_rank_approximation(k, rank)
         sv = decompose.singular_values(k)
-        numerical_rank = decompose.numerical_rank(k)
-        m = k.shape[0]
         image = (_LOW_RANK_IMAGE, _LOW_RANK_IMAGE)
         low = counting.low_rank_correlate2d_cost(image, k.shape, rank)
         full = counting.correlate2d_cost(image, k.shape)
@@ -1175,7 +1154,7 @@ class _LowRankView(_View):
         for idx, (grid, values) in enumerate(
             ((self.g_k, k), (self.g_a, approx), (self.g_e, k - approx))
         ):
-            grid.move_to((idx * (5 + _LOW_RANK_GAP) + (5 - m) / 2, 0.6))
+            grid.move_to((idx * (5 + _LOW_RANK_GAP) + (5 - k.shape[0]) / 2, 0.6))
             grid.decimals = 0 if np.allclose(values, np.round(values), atol=1e-9) else 2
             grid.update(np.where(np.abs(values) < 5e-13 * scale, 0.0, values))
         self.g_a.label.set_text(f"rank-{rank} approximation")
@@ -1190,14 +1169,13 @@ class _LowRankView(_View):
         _show_region(self.ax, -0.2, 3 * 5 + 2 * _LOW_RANK_GAP + 0.2, -0.4, 5 + 2.2)
         top = float(sv.max()) if sv.max() > 0 else 1.0
         for idx, bar in enumerate(self.sv_bars):
-            value = float(sv[idx]) / top if idx < sv.size else 0.0
-            bar.set_height(value)
+            bar.set_height(float(sv[idx]) / top if idx < sv.size else 0.0)
             bar.set_color(pl.KERNEL_COLOR if idx < rank else pl.PADDING_COLOR)
             bar.set_visible(idx < sv.size)
         return {
             "kernel_size": k.shape,
             "rank": rank,
-            "numerical_rank": numerical_rank,
+            "numerical_rank": decompose.numerical_rank(k),
             "relative_error": error,
             "low_rank_multiplications": low.multiplications,
             "full_multiplications": full.multiplications,
@@ -1207,25 +1185,18 @@ class _LowRankView(_View):
 
     def rows(self, numbers):
         kh, kw = numbers["kernel_size"]
+        rank = f"rank-{numbers['rank']}"
         return [
             ("kernel_size", "kernel", f"{kh}×{kw}, rank {numbers['numerical_rank']}"),
-            ("relative_error", "relative error (Frobenius)", numbers["relative_error"]),
-            (
-                "per_pixel_low_rank",
-                f"rank-{numbers['rank']}: multiplications per pixel",
-                numbers["per_pixel_low_rank"],
-            ),
-            ("per_pixel_full", "full kernel: per pixel", numbers["per_pixel_full"]),
-            (
+            _row(numbers, "relative_error", "relative error (Frobenius)"),
+            _row(numbers, "per_pixel_low_rank", f"{rank}: multiplications per pixel"),
+            _row(numbers, "per_pixel_full", "full kernel: per pixel"),
+            _row(
+                numbers,
                 "low_rank_multiplications",
-                f"rank-{numbers['rank']}: on a {_LOW_RANK_IMAGE}² image",
-                numbers["low_rank_multiplications"],
+                f"{rank}: on a {_LOW_RANK_IMAGE}² image",
             ),
-            (
-                "full_multiplications",
-                "full kernel: same image",
-                numbers["full_multiplications"],
-            ),
+            _row(numbers, "full_multiplications", "full kernel: same image"),
         ]
 
 
