@@ -42,7 +42,6 @@ import io
 import math
 import re
 import textwrap
-from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -72,13 +71,6 @@ __all__ = [
     "spatial_cost_figure",
     "spatial_cost_scrubber",
 ]
-
-_DPI = 100
-
-
-def _figure(size, *, pyplot=False):
-    """A view's figure: pyplot-managed (a static figure) or on a bare Agg canvas."""
-    return pl.new_figure(size, dpi=_DPI, pyplot=pyplot)
 
 
 def _show_region(ax, x0, x1, y0, y1):
@@ -129,6 +121,11 @@ def _name(key):
     return "" if key is None else f' data-name="{html.escape(key)}"'
 
 
+def _row(numbers, key, label):
+    """A readout row showing ``numbers[key]`` (see :func:`_readout`)."""
+    return key, label, numbers[key]
+
+
 def _readout(title, rows, error=""):
     """The readout's HTML: a small table, one row per ``(name, label, value)``
     (``name`` None for a value of several named numbers), or an error."""
@@ -146,29 +143,29 @@ def _readout(title, rows, error=""):
 
 
 class _View:
-    """Draws one explorer's picture; ``update(**values)`` returns the numbers.
+    """One explorer's picture, in a figure of its own (``fig``: ``size`` inches,
+    the view's by default; pyplot-managed or on a bare Agg canvas).
 
-    ``draw(fig)`` makes the artists, in the book style, and returns those an
-    update may change (``animated``); everything else (axes, ticks, labels,
-    legends) is drawn once.
+    ``draw(fig)`` makes the artists in the book style and returns those an
+    update may change (``animated``; axes, ticks, labels are drawn once);
+    ``update(...)``, given the public function's values in its order, changes
+    them and returns the numbers; ``rows(numbers)`` gives the readout's rows.
     """
 
-    title = ""
     style = MappingProxyType({})
 
-    def __init__(self, fig):
-        self.fig = fig
+    def __init__(self, size=None, *, pyplot=False):
+        self.fig = pl.new_figure(size or self.size, dpi=100, pyplot=pyplot)
         with mpl.rc_context({**pl.BOOK_STYLE, **self.style}):
-            self.animated = self.draw(fig)
+            self.animated = self.draw(self.fig)
 
-    def draw(self, fig):  # pragma: no cover - every view overrides it
-        raise NotImplementedError
-
-    def update(self, **values):  # pragma: no cover - every view overrides it
-        raise NotImplementedError
-
-    def rows(self, numbers):  # pragma: no cover - every view overrides it
-        raise NotImplementedError
+    @classmethod
+    def picture(cls, *values):
+        """The picture at ``values`` (the update's arguments), as a pyplot
+        figure (shown inline)."""
+        view = cls(pyplot=True)
+        view.update(*values)
+        return view.fig
 
 
 class Explorer(widgets.VBox):
@@ -223,11 +220,9 @@ class Explorer(widgets.VBox):
             **hidden,
         )
         self.veil = fig.add_artist(veil)
-        box = {
-            "boxstyle": "round,pad=0.5",
-            "facecolor": "white",
-            "edgecolor": pl.KERNEL_COLOR,
-        }
+        box = dict(
+            boxstyle="round,pad=0.5", facecolor="white", edgecolor=pl.KERNEL_COLOR
+        )
         self.message = fig.text(
             0.5,
             0.5,
@@ -254,25 +249,13 @@ class Explorer(widgets.VBox):
         if groups is None:
             boxes = list(self.controls.values())
             return [widgets.HBox(boxes[k : k + 3]) for k in range(0, len(boxes), 3)]
-        return [
-            widgets.HBox(
-                [
-                    widgets.VBox(
-                        [
-                            widgets.HTML(f"<b>{html.escape(heading)}</b>"),
-                            widgets.HBox(
-                                [
-                                    widgets.VBox([self.controls[n] for n in column])
-                                    for column in columns
-                                ]
-                            ),
-                        ],
-                        layout=widgets.Layout(margin="0 1.5em 0 0"),
-                    )
-                    for heading, columns in groups
-                ]
-            )
-        ]
+        boxes = []
+        for heading, columns in groups:
+            title = widgets.HTML(f"<b>{html.escape(heading)}</b>")
+            group = [widgets.VBox([self.controls[n] for n in c]) for c in columns]
+            margin = widgets.Layout(margin="0 1.5em 0 0")
+            boxes.append(widgets.VBox([title, widgets.HBox(group)], layout=margin))
+        return [widgets.HBox(boxes)]
 
     def _render(self):
         """PNG of the view: a cached background plus the artists that change.
@@ -355,9 +338,8 @@ class Explorer(widgets.VBox):
             try:
                 if self._limits is not None:
                     self._limits(self.controls)
-                values = self.values
                 try:
-                    numbers = self.view.update(**values)
+                    numbers = self.view.update(**self.values)
                 except ValueError as error:
                     numbers = {"error": str(error)}
                     self.readout.value = _readout(
@@ -409,16 +391,10 @@ def _slider(description, value, low, high):
 # ============================================================== scan explorer
 
 
-@dataclass(frozen=True)
-class _ScanLimits:
-    image: int = 9
-    kernel: int = 5
-    stride: int = 3
-    padding: int = 2
-    dilation: int = 3
-
-
-_SCAN = _ScanLimits()
+#: The scan explorer's largest image, kernel and padding (its sliders' ends).
+_SCAN_IMAGE = 9
+_SCAN_KERNEL = 5
+_SCAN_PADDING = 2
 
 
 class _ScanView(_View):
@@ -426,12 +402,12 @@ class _ScanView(_View):
     pixels no window reads hatched, and the products."""
 
     title = "A kernel scanning an image"
+    size = (6.4, 3.5)
 
     def draw(self, fig):
         rng = np.random.default_rng(0)
-        self.image = rng.integers(0, 4, size=(_SCAN.image, _SCAN.image)).astype(float)
-        self.kernel = rng.integers(-1, 2, size=(_SCAN.kernel, _SCAN.kernel))
-        self.kernel = self.kernel.astype(float)
+        self.image = rng.integers(0, 4, size=(_SCAN_IMAGE, _SCAN_IMAGE)).astype(float)
+        self.kernel = rng.integers(-1, 2, (_SCAN_KERNEL, _SCAN_KERNEL)).astype(float)
         self.ax = ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
         size = 8.0
         self.scan = pl.draw_scan(
@@ -442,10 +418,9 @@ class _ScanView(_View):
             gap=1.2,
             fontsize=size,
             show_weights=False,  # the products below pair values and weights
-            capacity=(_SCAN.image + 2 * _SCAN.padding, _SCAN.kernel),
+            capacity=(_SCAN_IMAGE + 2 * _SCAN_PADDING, _SCAN_KERNEL),
             fast_text=True,
         )
-        self.window = self.scan.windows[0]
         # input pixels that no window position reads, hatched (not only
         # coloured) over the input grid, and counted in the legend
         # (above the cells' faces, below the taps and the values)
@@ -479,16 +454,14 @@ class _ScanView(_View):
             self.products.collection,
         ]
 
-    def update(
-        self, image_size=5, kernel_size=3, stride=1, padding=0, dilation=1, position=0
-    ):
+    def update(self, image_size, kernel_size, stride, padding, dilation, position):
         n = check_int(image_size, "image_size", minimum=1)
         k = check_int(kernel_size, "kernel_size", minimum=1)
-        if n > _SCAN.image or k > _SCAN.kernel or padding > _SCAN.padding:
+        if n > _SCAN_IMAGE or k > _SCAN_KERNEL or padding > _SCAN_PADDING:
             fail(
                 "image_size",
-                f"at most {_SCAN.image} (kernel_size at most {_SCAN.kernel}, "
-                f"padding at most {_SCAN.padding})",
+                f"at most {_SCAN_IMAGE} (kernel_size at most {_SCAN_KERNEL}, "
+                f"padding at most {_SCAN_PADDING})",
                 (image_size, kernel_size, padding),
             )
         geometry = {"stride": stride, "padding": padding, "dilation": dilation}
@@ -523,11 +496,11 @@ class _ScanView(_View):
         oh, ow = numbers["output_shape"]
         return [
             ("output_shape", "output size", f"{oh}×{ow}"),
-            ("positions", "window positions", numbers["positions"]),
-            ("per_position", "multiplications per position", numbers["per_position"]),
-            ("so_far", "multiplications so far", numbers["so_far"]),
-            ("multiplications", "multiplications in all", numbers["multiplications"]),
-            ("never_visited", "input pixels never visited", numbers["never_visited"]),
+            _row(numbers, "positions", "window positions"),
+            _row(numbers, "per_position", "multiplications per position"),
+            _row(numbers, "so_far", "multiplications so far"),
+            _row(numbers, "multiplications", "multiplications in all"),
+            _row(numbers, "never_visited", "input pixels never visited"),
         ]
 
 
@@ -542,25 +515,13 @@ def _never_visited(n, windows):
 
 
 def _scan_limits(controls):
-    """Keep the position slider inside the current scan (and padding valid)."""
-    values = {name: c.value for name, c in controls.items()}
+    """Keep the position slider inside the current scan."""
+    names = ("image_size", "kernel_size", "stride", "padding", "dilation")
     try:
-        count = len(
-            _scan_windows(
-                values["image_size"],
-                values["kernel_size"],
-                values["stride"],
-                values["padding"],
-                values["dilation"],
-            )
-        )
+        count = len(_scan_windows(*(controls[name].value for name in names)))
     except ValueError:
         count = 1
-    slider = controls["position"]
-    slider.max = max(count - 1, 0)
-
-
-_SCAN_SIZE = (6.4, 3.5)
+    controls["position"].max = max(count - 1, 0)
 
 
 def scan_explorer(
@@ -587,23 +548,15 @@ def scan_explorer(
     >>> explorer.numbers["so_far"]
     81
     """
-    view = _ScanView(_figure(_SCAN_SIZE))
     controls = {
-        "image_size": _slider("image", image_size, 1, _SCAN.image),
-        "kernel_size": _slider("kernel", kernel_size, 1, _SCAN.kernel),
-        "stride": _slider("stride", stride, 1, _SCAN.stride),
-        "padding": _slider("padding", padding, 0, _SCAN.padding),
-        "dilation": _slider("dilation", dilation, 1, _SCAN.dilation),
+        "image_size": _slider("image", image_size, 1, _SCAN_IMAGE),
+        "kernel_size": _slider("kernel", kernel_size, 1, _SCAN_KERNEL),
+        "stride": _slider("stride", stride, 1, 3),
+        "padding": _slider("padding", padding, 0, _SCAN_PADDING),
+        "dilation": _slider("dilation", dilation, 1, 3),
         "position": _slider("position", position, 0, 200),
     }
-    return Explorer(view, controls, limits=_scan_limits)
-
-
-def _picture(view_class, size, values):
-    """A view's picture at ``values``, as a pyplot figure (shown inline)."""
-    view = view_class(_figure(size, pyplot=True))
-    view.update(**values)
-    return view.fig
+    return Explorer(_ScanView(), controls, limits=_scan_limits)
 
 
 def scan_figure(
@@ -623,26 +576,18 @@ def scan_figure(
     True
     >>> plt.close(fig)
     """
-    return _picture(
-        _ScanView,
-        _SCAN_SIZE,
-        {
-            "image_size": image_size,
-            "kernel_size": kernel_size,
-            "stride": stride,
-            "padding": padding,
-            "dilation": dilation,
-            "position": position,
-        },
+    return _ScanView.picture(
+        image_size, kernel_size, stride, padding, dilation, position
     )
 
 
 def _scrub(view, name, sweeps, *, alt):
-    """A jshtml player over a list of parameter dicts, drawn by ``view``;
-    each frame is described in words by the view's readout rows."""
+    """A jshtml player drawn by ``view``, a frame for each of ``sweeps`` (the
+    arguments of its update); each frame is described in words by the view's
+    readout rows."""
 
     def frame(k):
-        numbers = view.update(**sweeps[k])
+        numbers = view.update(*sweeps[k])
         rows = view.rows(numbers)
         return "; ".join(
             f"{label}: {_value(value, plain=True)}" for _, label, value in rows
@@ -671,25 +616,16 @@ def scan_scrubber(image_size=5, kernel_size=3, *, stride=1, padding=0, dilation=
     >>> scan_scrubber(padding=1, stride=2)
     <animation 'scan_5_3_s2_p1_d1': 9 frames>
     """
-    params = {
-        "image_size": image_size,
-        "kernel_size": kernel_size,
-        "stride": stride,
-        "padding": padding,
-        "dilation": dilation,
-    }
-    count = len(_scan_windows(image_size, kernel_size, stride, padding, dilation))
-    view = _ScanView(_figure((6.0, 3.1)))
+    geometry = (image_size, kernel_size, stride, padding, dilation)
+    sweeps = [(*geometry, p) for p in range(len(_scan_windows(*geometry)))]
     name = f"scan_{image_size}_{kernel_size}_s{stride}_p{padding}_d{dilation}"
-    sweeps = [{**params, "position": p} for p in range(count)]
-    return _scrub(view, name, sweeps, alt="a kernel scanning an image")
+    return _scrub(_ScanView((6.0, 3.1)), name, sweeps, alt="a kernel scanning an image")
 
 
 # ============================================================== spatial cost
 
 
 _N_MAX = 128
-_SPATIAL_SIZE = (6.6, 2.8)
 _M_MAX = 15
 
 
@@ -702,6 +638,7 @@ class _SpatialCostView(_View):
     """Full vs separable multiplications of an m x m kernel on N x N."""
 
     title = "Spatial separable filter: full vs separable"
+    size = (6.6, 2.8)
 
     def draw(self, fig):
         ax = fig.add_axes((0.08, 0.17, 0.46, 0.7))
@@ -710,10 +647,8 @@ class _SpatialCostView(_View):
         self.limit = _limit_line(ax, 2 / 3, pl.KERNEL_COLOR, "limit 2/m")
         (self.marker,) = ax.plot([], [], "o", color=pl.OUTPUT_COLOR, markersize=7)
         self.note = ax.set_title("", fontsize=8.5)
-        ax.set_xlim(0, _N_MAX + 2)
-        ax.set_ylim(0, 2.1)  # the ratio is at most 2 (m = 1)
-        ax.set_xlabel("image size N")
-        ax.set_ylabel("separable / full")
+        ax.set(xlim=(0, _N_MAX + 2), ylim=(0, 2.1))  # the ratio is at most 2 (m = 1)
+        ax.set(xlabel="image size N", ylabel="separable / full")
         ax.legend(loc="upper right")
         self.bars = bars.barh(
             [3, 2, 1, 0],
@@ -728,15 +663,12 @@ class _SpatialCostView(_View):
         bars.set_yticks(
             [3, 2, 1, 0], ["full m×m", "column pass", "row pass", "separable"]
         )
-        bars.set_xlim(0, 2.05)
-        bars.set_xlabel("multiplications / full")
+        bars.set(xlim=(0, 2.05), xlabel="multiplications / full")
         bars.grid(False)
         bars.axvline(1, color="grey", linewidth=0.8, linestyle=":")
-        self.bar_ax = bars
-        self.ax = ax
         return [self.curve, self.limit, self.marker, self.note, *self.bars]
 
-    def update(self, image_size=32, kernel_size=3):
+    def update(self, image_size, kernel_size):
         n = check_int(image_size, "image_size", minimum=1)
         m = check_int(kernel_size, "kernel_size", minimum=1)
         full = counting.spatial_full_cost(n, m)
@@ -767,12 +699,12 @@ class _SpatialCostView(_View):
         n = numbers["image_size"]
         return [
             ("image_size", "image N×N", f"{n}×{n}"),
-            ("full", "full m×m filter", numbers["full"]),
-            ("column", "column pass (m×1)", numbers["column"]),
-            ("row", "row pass (1×m)", numbers["row"]),
-            ("separable", "separable, both passes", numbers["separable"]),
-            ("ratio", "separable / full", float(numbers["ratio"])),
-            ("limit", "limit 2/m", float(numbers["limit"])),
+            _row(numbers, "full", "full m×m filter"),
+            _row(numbers, "column", "column pass (m×1)"),
+            _row(numbers, "row", "row pass (1×m)"),
+            _row(numbers, "separable", "separable, both passes"),
+            _row(numbers, "ratio", "separable / full"),
+            _row(numbers, "limit", "limit 2/m"),
         ]
 
 
@@ -798,12 +730,11 @@ def spatial_cost_explorer(image_size=32, kernel_size=3):
     >>> explorer.numbers["full"], explorer.numbers["separable"]
     (81, 72)
     """
-    view = _SpatialCostView(_figure(_SPATIAL_SIZE))
     controls = {
         "image_size": _slider("N (image)", image_size, 3, _N_MAX),
         "kernel_size": _slider("m (kernel)", kernel_size, 1, _M_MAX),
     }
-    return Explorer(view, controls, limits=_spatial_limits)
+    return Explorer(_SpatialCostView(), controls, limits=_spatial_limits)
 
 
 def spatial_cost_figure(image_size=32, kernel_size=3):
@@ -817,11 +748,7 @@ def spatial_cost_figure(image_size=32, kernel_size=3):
     [81, 45, 27, 72]
     >>> plt.close(fig)
     """
-    return _picture(
-        _SpatialCostView,
-        _SPATIAL_SIZE,
-        {"image_size": image_size, "kernel_size": kernel_size},
-    )
+    return _SpatialCostView.picture(image_size, kernel_size)
 
 
 def spatial_cost_scrubber(
@@ -847,41 +774,21 @@ def spatial_cost_scrubber(
     """
     m = check_int(kernel_size, "kernel_size", minimum=1)
     sweeps = [
-        {"image_size": check_int(n, "image_sizes", minimum=1), "kernel_size": m}
-        for n in image_sizes
-        if n >= m
+        (check_int(n, "image_sizes", minimum=1), m) for n in image_sizes if n >= m
     ]
     if not sweeps:
         fail("image_sizes", f"at least one size >= kernel_size={m}", image_sizes)
-    view = _SpatialCostView(_figure((6.4, 2.6)))
+    view = _SpatialCostView((6.4, 2.6))
     return _scrub(view, f"spatial_cost_m{m}", sweeps, alt="cost ratio against N")
 
 
 # ============================================================== depthwise cost
 
 
-@dataclass(frozen=True)
-class _DepthwiseLimits:
-    size: int = 224
-    depth: int = 512
-    kernel: int = 7
-    filters: int = 1024
-    stride: int = 2
-    padding: int = 3
-    dilation: int = 3
-
-
-_DW = _DepthwiseLimits()
-_DW_SIZE = (6.6, 3.0)
 #: The Nc slider's stops: powers of two, 1 to 1024 in 11 steps.
 _DW_FILTERS = tuple(2**k for k in range(11))
 #: The counts panel's log axis: 1 to 10^13 holds every count the sliders reach.
 _DW_COUNT_MAX = 1e13
-
-
-def _percent(fraction):
-    """A share as a percentage, three significant digits (0.781%, 11.1%)."""
-    return f"{100 * float(fraction):.3g}%"
 
 
 class _DepthwiseCostView(_View):
@@ -895,6 +802,7 @@ class _DepthwiseCostView(_View):
     """
 
     title = "Standard vs depthwise separable layer"
+    size = (6.6, 3.0)
 
     style = MappingProxyType(
         {"xtick.labelsize": 8.5, "ytick.labelsize": 8.5, "legend.fontsize": 8.5}
@@ -915,9 +823,7 @@ class _DepthwiseCostView(_View):
                 pl.INTERMEDIATE_COLOR,
             ],
         )
-        counts.set_xscale("log")
-        counts.set_xlim(1, _DW_COUNT_MAX)
-        counts.set_ylim(-0.6, 4.2)
+        counts.set(xscale="log", xlim=(1, _DW_COUNT_MAX), ylim=(-0.6, 4.2))
         counts.set_yticks(rows, ["standard", "depthwise", "pointwise", "separable"])
         counts.set_xticks([1, 1e3, 1e6, 1e9, 1e12], ["1", "10³", "10⁶", "10⁹", "10¹²"])
         counts.set_xlabel("multiplications (log scale)")
@@ -932,10 +838,7 @@ class _DepthwiseCostView(_View):
         ]
         self.shape = counts.set_title("", loc="left", fontsize=9, pad=6)
         (self.curve,) = ax.plot(
-            _DW_FILTERS,
-            [1.0] * len(_DW_FILTERS),
-            color=pl.INTERMEDIATE_COLOR,
-            label="1/Nc + 1/h²",
+            [], [], color=pl.INTERMEDIATE_COLOR, label="1/Nc + 1/h²"
         )
         # the limit 1/h² is the pointwise step's share: its colour
         self.limit = _limit_line(ax, 1 / 9, pl.OUTPUT_COLOR, "limit 1/h²")
@@ -944,35 +847,17 @@ class _DepthwiseCostView(_View):
         )
         self.note = ax.set_title("", loc="left", fontsize=9, pad=6)
         ax.set_xscale("log", base=2)
-        ax.set_xlim(0.7, _DW.filters * 1.4)
+        ax.set_xlim(0.7, _DW_FILTERS[-1] * 1.4)
         ax.set_xticks(_DW_FILTERS[::2], [str(n) for n in _DW_FILTERS[::2]])
-        ax.set_yscale("log")
-        ax.set_ylim(1e-2, 10)  # room for the legend above the curve
+        ax.set(yscale="log", ylim=(1e-2, 10))  # room for the legend above the curve
         ax.set_yticks([0.01, 0.1, 1], ["0.01", "0.1", "1"])
-        ax.set_xlabel("number of filters Nc (log scale)")
-        ax.set_ylabel("separable / standard")
+        ax.set(xlabel="number of filters Nc (log scale)", ylabel="separable / standard")
         ax.legend(loc="upper right")
-        return [
-            *self.bars,
-            *self.values,
-            *self.shares,
-            self.shape,
-            self.curve,
-            self.limit,
-            self.marker,
-            self.note,
-        ]
+        counts_panel = [*self.bars, *self.values, *self.shares, self.shape]
+        return [*counts_panel, self.curve, self.limit, self.marker, self.note]
 
     def update(
-        self,
-        height=7,
-        width=7,
-        depth=3,
-        kernel_size=3,
-        filters=128,
-        stride=1,
-        padding=0,
-        dilation=1,
+        self, height, width, depth, kernel_size, filters, stride, padding, dilation
     ):
         shape = (depth, height, width)
         geometry = {"stride": stride, "padding": padding, "dilation": dilation}
@@ -983,7 +868,6 @@ class _DepthwiseCostView(_View):
         depthwise = separable.passes["depthwise"]
         pointwise = separable.passes["pointwise"]
         ratio = separable.ratio_to(standard)
-        textbook = counting.separable_layer_ratio(kernel_size, filters)
         costs = (standard, depthwise, pointwise, separable)
         for bar, value, share, cost in zip(
             self.bars, self.values, self.shares, costs, strict=True
@@ -995,7 +879,8 @@ class _DepthwiseCostView(_View):
             value.set_text(f"{count:,}")
             value.set_x(count / 1.5 if inside else count * 1.5)
             value.set_ha("right" if inside else "left")
-            share.set_text(_percent(cost.ratio_to(standard)))
+            # a percentage, three significant digits (0.781%, 11.1%)
+            share.set_text(f"{100 * float(cost.ratio_to(standard)):.3g}%")
         c, h, w = standard.output_shape
         self.shape.set_text(
             f"input {height}×{width}×{depth} → output {h}×{w}×{c}\n"
@@ -1025,42 +910,39 @@ class _DepthwiseCostView(_View):
             "separable_parameters_with_bias": separable.parameters_with_bias,
             "depthwise_share": depthwise.ratio_to(standard),
             "ratio": ratio,
-            "textbook_ratio": textbook,
+            "textbook_ratio": counting.separable_layer_ratio(kernel_size, filters),
         }
 
     def rows(self, numbers):
         c, h, w = numbers["output_shape"]
-        n = numbers
+
+        def named(key):  # a number in a row of several
+            return key, numbers[key]
+
         return [
             ("output_shape", "output (H×W×C)", f"{h}×{w}×{c}"),
             (
                 None,
                 "multiplications, standard vs separable",
-                (("standard", n["standard"]), " vs ", ("separable", n["separable"])),
+                (named("standard"), " vs ", named("separable")),
             ),
             (
                 None,
                 "separable = depthwise + pointwise",
-                (("depthwise", n["depthwise"]), " + ", ("pointwise", n["pointwise"])),
+                (named("depthwise"), " + ", named("pointwise")),
             ),
-            ("ratio", "separable / standard = 1/Nc + 1/h²", float(n["ratio"])),
+            _row(numbers, "ratio", "separable / standard = 1/Nc + 1/h²"),
             (
                 None,
                 "parameters, standard vs separable",
                 (
-                    ("standard_parameters", n["standard_parameters"]),
+                    named("standard_parameters"),
                     " vs ",
-                    ("separable_parameters", n["separable_parameters"]),
+                    named("separable_parameters"),
                     " (with bias: ",
-                    (
-                        "standard_parameters_with_bias",
-                        n["standard_parameters_with_bias"],
-                    ),
+                    named("standard_parameters_with_bias"),
                     " vs ",
-                    (
-                        "separable_parameters_with_bias",
-                        n["separable_parameters_with_bias"],
-                    ),
+                    named("separable_parameters_with_bias"),
                     ")",
                 ),
             ),
@@ -1116,21 +998,20 @@ def depthwise_cost_explorer(
     >>> explorer.numbers["pointwise"]
     76800
     """
-    view = _DepthwiseCostView(_figure(_DW_SIZE))
     stops = sorted({*_DW_FILTERS, check_int(filters, "filters", minimum=1)})
     controls = {
-        "height": _slider("H", height, 3, _DW.size),
-        "width": _slider("W", width, 3, _DW.size),
-        "depth": _slider("D", depth, 1, _DW.depth),
-        "stride": _slider("stride", stride, 1, _DW.stride),
-        "padding": _slider("padding", padding, 0, _DW.padding),
-        "dilation": _slider("dilation", dilation, 1, _DW.dilation),
-        "kernel_size": _slider("h", kernel_size, 1, _DW.kernel),
+        "height": _slider("H", height, 3, 224),
+        "width": _slider("W", width, 3, 224),
+        "depth": _slider("D", depth, 1, 512),
+        "stride": _slider("stride", stride, 1, 2),
+        "padding": _slider("padding", padding, 0, 3),
+        "dilation": _slider("dilation", dilation, 1, 3),
+        "kernel_size": _slider("h", kernel_size, 1, 7),
         "filters": _control(
             widgets.SelectionSlider, "Nc", filters, options=[(str(n), n) for n in stops]
         ),
     }
-    return Explorer(view, controls, groups=_DW_GROUPS)
+    return Explorer(_DepthwiseCostView(), controls, groups=_DW_GROUPS)
 
 
 def depthwise_cost_figure(
@@ -1154,19 +1035,8 @@ def depthwise_cost_figure(
     [86400, 675, 9600, 10275]
     >>> plt.close(fig)
     """
-    return _picture(
-        _DepthwiseCostView,
-        _DW_SIZE,
-        {
-            "height": height,
-            "width": width,
-            "depth": depth,
-            "kernel_size": kernel_size,
-            "filters": filters,
-            "stride": stride,
-            "padding": padding,
-            "dilation": dilation,
-        },
+    return _DepthwiseCostView.picture(
+        height, width, depth, kernel_size, filters, stride, padding, dilation
     )
 
 
@@ -1189,18 +1059,15 @@ def depthwise_cost_scrubber(
     >>> depthwise_cost_scrubber(filters=(1, 128))
     <animation 'depthwise_cost_h3': 2 frames>
     """
-    base = {
-        "height": height,
-        "width": width,
-        "depth": depth,
-        "kernel_size": kernel_size,
-    }
-    sweeps = [{**base, "filters": check_int(n, "filters", minimum=1)} for n in filters]
+    # every frame at stride 1, without padding or dilation
+    sweeps = [
+        (height, width, depth, kernel_size, check_int(n, "filters", minimum=1), 1, 0, 1)
+        for n in filters
+    ]
     if not sweeps:
         fail("filters", "at least one number of filters", filters)
-    view = _DepthwiseCostView(_figure(_DW_SIZE))
     return _scrub(
-        view,
+        _DepthwiseCostView(),
         f"depthwise_cost_h{kernel_size}",
         sweeps,
         alt="standard and depthwise separable costs, and their ratio against Nc",
@@ -1227,26 +1094,24 @@ LOW_RANK_KERNELS = {
 
 _LOW_RANK_IMAGE = 64
 _LOW_RANK_GAP = 0.5  # between the three grids, in cells
-_LOW_RANK_SIZE = (6.4, 2.6)
 
 
 class _LowRankView(_View):
     """A kernel, its best rank-r approximation, the error, the cost."""
 
     title = "Low-rank approximation"
+    size = (6.4, 2.6)
 
     def draw(self, fig):
-        ax = fig.add_axes((0.0, 0.0, 0.83, 1.0))
+        self.ax = ax = fig.add_axes((0.0, 0.0, 0.83, 1.0))
         sv = fig.add_axes((0.885, 0.2, 0.11, 0.6))
-        self.ax, self.sv_ax = ax, sv
         size = 8.0
-        cap = (5, 5)
         self.g_k, self.g_a, self.g_e = (
             pl.draw_grid(
                 np.zeros((3, 3)),
                 ax,
                 role=role,
-                capacity=cap,
+                capacity=(5, 5),
                 fontsize=size,
                 decimals=2,
                 label=label,
@@ -1261,10 +1126,7 @@ class _LowRankView(_View):
         self.caption = pl.GlyphLabels(ax, fontsize=size, zorder=3)
         self.sv_bars = sv.bar(np.arange(5), np.zeros(5), color=pl.KERNEL_COLOR)
         sv.set_title("singular values\n/ largest", fontsize=size)
-        sv.set_xlabel("index")
-        sv.set_xlim(-0.6, 4.6)
-        sv.set_xticks(range(5))
-        sv.set_ylim(0, 1.1)
+        sv.set(xlabel="index", xlim=(-0.6, 4.6), xticks=range(5), ylim=(0, 1.1))
         sv.grid(False)
         ax.set_aspect("auto")
         # the captions of the kernel and the difference never change
@@ -1278,14 +1140,12 @@ class _LowRankView(_View):
             *self.sv_bars,
         ]
 
-    def update(self, kernel="Laplacian (3×3)", rank=1):
+    def update(self, kernel, rank):
         if kernel not in LOW_RANK_KERNELS:
             fail("kernel", f"one of {list(LOW_RANK_KERNELS)}", kernel)
         k = np.asarray(LOW_RANK_KERNELS[kernel](), dtype=float)
         approx, error = decompose.low_rank_approximation(k, rank)
         sv = decompose.singular_values(k)
-        numerical_rank = decompose.numerical_rank(k)
-        m = k.shape[0]
         image = (_LOW_RANK_IMAGE, _LOW_RANK_IMAGE)
         low = counting.low_rank_correlate2d_cost(image, k.shape, rank)
         full = counting.correlate2d_cost(image, k.shape)
@@ -1294,9 +1154,8 @@ class _LowRankView(_View):
         for idx, (grid, values) in enumerate(
             ((self.g_k, k), (self.g_a, approx), (self.g_e, k - approx))
         ):
-            grid.move_to((idx * (5 + _LOW_RANK_GAP) + (5 - m) / 2, 0.6))
-            decimals = 0 if np.allclose(values, np.round(values), atol=1e-9) else 2
-            grid.decimals = decimals
+            grid.move_to((idx * (5 + _LOW_RANK_GAP) + (5 - k.shape[0]) / 2, 0.6))
+            grid.decimals = 0 if np.allclose(values, np.round(values), atol=1e-9) else 2
             grid.update(np.where(np.abs(values) < 5e-13 * scale, 0.0, values))
         self.g_a.label.set_text(f"rank-{rank} approximation")
         self.caption.set(
@@ -1310,14 +1169,13 @@ class _LowRankView(_View):
         _show_region(self.ax, -0.2, 3 * 5 + 2 * _LOW_RANK_GAP + 0.2, -0.4, 5 + 2.2)
         top = float(sv.max()) if sv.max() > 0 else 1.0
         for idx, bar in enumerate(self.sv_bars):
-            value = float(sv[idx]) / top if idx < sv.size else 0.0
-            bar.set_height(value)
+            bar.set_height(float(sv[idx]) / top if idx < sv.size else 0.0)
             bar.set_color(pl.KERNEL_COLOR if idx < rank else pl.PADDING_COLOR)
             bar.set_visible(idx < sv.size)
         return {
             "kernel_size": k.shape,
             "rank": rank,
-            "numerical_rank": numerical_rank,
+            "numerical_rank": decompose.numerical_rank(k),
             "relative_error": error,
             "low_rank_multiplications": low.multiplications,
             "full_multiplications": full.multiplications,
@@ -1327,25 +1185,18 @@ class _LowRankView(_View):
 
     def rows(self, numbers):
         kh, kw = numbers["kernel_size"]
+        rank = f"rank-{numbers['rank']}"
         return [
             ("kernel_size", "kernel", f"{kh}×{kw}, rank {numbers['numerical_rank']}"),
-            ("relative_error", "relative error (Frobenius)", numbers["relative_error"]),
-            (
-                "per_pixel_low_rank",
-                f"rank-{numbers['rank']}: multiplications per pixel",
-                numbers["per_pixel_low_rank"],
-            ),
-            ("per_pixel_full", "full kernel: per pixel", numbers["per_pixel_full"]),
-            (
+            _row(numbers, "relative_error", "relative error (Frobenius)"),
+            _row(numbers, "per_pixel_low_rank", f"{rank}: multiplications per pixel"),
+            _row(numbers, "per_pixel_full", "full kernel: per pixel"),
+            _row(
+                numbers,
                 "low_rank_multiplications",
-                f"rank-{numbers['rank']}: on a {_LOW_RANK_IMAGE}² image",
-                numbers["low_rank_multiplications"],
+                f"{rank}: on a {_LOW_RANK_IMAGE}² image",
             ),
-            (
-                "full_multiplications",
-                "full kernel: same image",
-                numbers["full_multiplications"],
-            ),
+            _row(numbers, "full_multiplications", "full kernel: same image"),
         ]
 
 
@@ -1373,7 +1224,6 @@ def low_rank_explorer(kernel="Laplacian (3×3)", rank=1):
     >>> explorer.numbers["numerical_rank"], round(explorer.numbers["relative_error"], 4)
     (2, 0.1005)
     """
-    view = _LowRankView(_figure(_LOW_RANK_SIZE))
     controls = {
         "kernel": widgets.Dropdown(
             options=list(LOW_RANK_KERNELS),
@@ -1383,7 +1233,7 @@ def low_rank_explorer(kernel="Laplacian (3×3)", rank=1):
         ),
         "rank": _slider("rank", rank, 1, 5),
     }
-    return Explorer(view, controls, limits=_low_rank_limits)
+    return Explorer(_LowRankView(), controls, limits=_low_rank_limits)
 
 
 def low_rank_figure(kernel="Laplacian (3×3)", rank=1):
@@ -1397,7 +1247,7 @@ def low_rank_figure(kernel="Laplacian (3×3)", rank=1):
     [1.0, 0.0, 0.0]
     >>> plt.close(fig)
     """
-    return _picture(_LowRankView, _LOW_RANK_SIZE, {"kernel": kernel, "rank": rank})
+    return _LowRankView.picture(kernel, rank)
 
 
 def low_rank_scrubber(kernel="disk r=2 (5×5)"):
@@ -1411,9 +1261,9 @@ def low_rank_scrubber(kernel="disk r=2 (5×5)"):
     if kernel not in LOW_RANK_KERNELS:
         fail("kernel", f"one of {list(LOW_RANK_KERNELS)}", kernel)
     m = min(np.shape(LOW_RANK_KERNELS[kernel]()))
-    view = _LowRankView(_figure(_LOW_RANK_SIZE))
     slug = re.sub(r"[^a-z0-9]+", "_", kernel.lower().replace("×", "x")).strip("_")
-    sweeps = [{"kernel": kernel, "rank": r} for r in range(1, m + 1)]
+    sweeps = [(kernel, r) for r in range(1, m + 1)]
+    view = _LowRankView()
     return _scrub(
         view, f"low_rank_{slug}", sweeps, alt=f"rank-r approximations of {kernel}"
     )

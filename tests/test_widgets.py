@@ -144,7 +144,7 @@ def test_scan_marks_the_pixels_never_visited():
 
 def test_scan_window_moves_with_the_position():
     explorer = widgets.scan_explorer(image_size=5, kernel_size=3, stride=2, padding=1)
-    window = explorer.view.window
+    window = explorer.view.scan.windows[0]
     for position, corner in [(0, (0, 0)), (1, (2, 0)), (3, (0, 2)), (8, (4, 4))]:
         explorer.controls["position"].value = position
         assert tuple(window.box.get_xy()) == corner
