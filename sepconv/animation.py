@@ -279,6 +279,15 @@ def _layer_step(config):
     return x, w, out
 
 
+def _geometry(config):
+    """The stride, padding and dilation of a configuration, as keywords."""
+    return {
+        "stride": config.stride,
+        "padding": config.padding,
+        "dilation": config.dilation,
+    }
+
+
 def _scan_data(config):
     """Lanes of (inputs, kernel, output) scanned by one window, and its positions.
 
@@ -291,21 +300,9 @@ def _scan_data(config):
         x, w, out = _layer_step(config)
     else:
         x = _ints(rng, config.input_shape, 0, 4)
-    kh, kw = config.kernel_size
-    hw = x.shape[-2:]
-    geometry = {
-        "stride": config.stride,
-        "padding": config.padding,
-        "dilation": config.dilation,
-    }
-    channels = x.shape[0] if x.ndim == 3 else 1  # each one multiplied per window
-    data = {
-        "x": x,
-        "roles": ("input", "output"),
-        "padding": config.padding,
-        "channels": channels,
-    }
-    data["windows"] = counting.scan_positions(hw, (kh, kw), **geometry)
+    hw, geometry = x.shape[-2:], _geometry(config)
+    data = {"x": x, "roles": ("input", "output"), "padding": config.padding}
+    data["windows"] = counting.scan_positions(hw, config.kernel_size, **geometry)
     if config.kind == "depthwise":  # its maps are the layer's intermediate
         data["lanes"] = [(x[c], w[c, 0], out[c]) for c in range(x.shape[0])]
         data["roles"] = ("input", "intermediate")
@@ -313,11 +310,10 @@ def _scan_data(config):
         data["lanes"] = [(x, w[0, :, 0, 0], out[0])]
         data["roles"] = ("intermediate", "output")
     elif config.kind == "correlate":
-        w = (
-            kernels.sobel_x()
-            if config.kernel == "sobel_x"
-            else _ints(rng, (kh, kw), -1, 2)
-        )
+        if config.kernel == "sobel_x":
+            w = kernels.sobel_x()
+        else:
+            w = _ints(rng, config.kernel_size, -1, 2)
         out = core.correlate2d(x, w, **geometry)
         data["lanes"] = [(x, w, out)]
     else:  # the two passes of the separable Sobel kernel
@@ -327,15 +323,15 @@ def _scan_data(config):
             raise RuntimeError("the separable passes need a rank-1 kernel")
         mid = core.column_pass(x, column)
         out = core.correlate2d(mid, row.reshape(1, -1))
-        data["windows"] = counting.separable_scan_positions(hw, (kh, kw))[
-            "column" if config.kind == "column_pass" else "row"
-        ]
+        passes = counting.separable_scan_positions(hw, config.kernel_size)
         if config.kind == "column_pass":
             data["lanes"] = [(x, column.reshape(-1, 1), mid)]
             data["roles"] = ("input", "intermediate")
+            data["windows"] = passes["column"]
         else:
             data["lanes"] = [(mid, row.reshape(1, -1), out)]
             data["roles"] = ("intermediate", "output")
+            data["windows"] = passes["row"]
         data["padding"] = 0
     data["kernel"], data["out"] = w, out
     return data
@@ -376,20 +372,15 @@ def _zero_insertion_data(config):
     rng = np.random.default_rng(config.seed)
     x = _ints(rng, config.input_shape, 1, 4)
     w = _ints(rng, config.kernel_size, 1, 4)
-    geometry = {
-        "stride": config.stride,
-        "padding": config.padding,
-        "dilation": config.dilation,
-    }
+    geometry = _geometry(config)
     out = core.conv_transpose2d_by_zero_insertion(x[None], w[None, None], **geometry)
     if not np.allclose(out, core.conv_transpose2d(x[None], w[None, None], **geometry)):
         raise RuntimeError("the two views of the transposed convolution differ")
     inserted = core.zero_insert(x[None], config.stride)[0]
+    pixels = inserted > 0  # where the input pixels sit: x has no zero of its own
     pads = tuple(config.dilation * (k - 1) - config.padding for k in w.shape)
     if min(pads) < 0:
         raise RuntimeError(f"{config.name!r} would crop its input: no zero to draw")
-    # where the input pixels sit in the zero-inserted grid
-    pixels = core.zero_insert(np.ones((1, *x.shape)), config.stride)[0] > 0
     windows = counting.scan_positions(
         inserted.shape, w.shape, padding=pads, dilation=config.dilation
     )
@@ -410,7 +401,6 @@ def _zero_insertion_data(config):
         "lanes": [(inserted, turned, out[0])],
         "roles": ("input", "output"),
         "padding": pads,
-        "channels": 1,
         "windows": windows,
         "wasted": wasted,
         "labels": {
@@ -456,13 +446,11 @@ def _flattened_data(config):
         "maps": maps,
         "full": full,
         "out": maps[2],
-        "windows": dict(
-            zip(
-                _FLATTENED_PASSES,
-                (counting.scan_positions(hw, 1), separable["column"], separable["row"]),
-                strict=True,
-            )
-        ),
+        "windows": {
+            "lateral": counting.scan_positions(hw, 1),
+            "vertical": separable["column"],
+            "horizontal": separable["row"],
+        },
         "full_cost": counting.conv2d_cost(x.shape, 1, config.kernel_size),
     }
 
@@ -472,8 +460,9 @@ def _flattened_data(config):
 
 
 def _scan_steps(config, data):
-    p, channels = data["padding"], data["channels"]
+    p, x = data["padding"], data["x"]
     ph, pw = (p, p) if np.ndim(p) == 0 else p
+    channels = x.shape[0] if x.ndim == 3 else 1  # each one multiplied per window
     for window in data["windows"]:
         top, left = window.top_left
         yield window.output_index, (top + ph, left + pw), channels * len(window.taps)
@@ -532,18 +521,10 @@ class _Scene:
         self.fig.set_size_inches((right - left) * self.cell, height * self.cell)
         ax.set_xlim(left, right)
         ax.set_ylim(height, 0)
-        ax.text(
-            middle,
-            0.35,
-            self.config.title,
-            ha="center",
-            va="top",
-            fontsize=self.size + 1,
-            weight="bold",
+        self.text(
+            middle, 0.35, self.config.title, fontsize=self.size + 1, weight="bold"
         )
-        self.count = ax.text(
-            middle, count_y, "", ha="center", va="top", fontsize=self.size
-        )
+        self.count = self.text(middle, count_y)
         pl.legend(
             ax,
             roles=roles,
@@ -554,9 +535,9 @@ class _Scene:
             extra=self.legend_extra,
         )
 
-    def text(self, x, y, **style):
+    def text(self, x, y, text="", **style):
         return self.ax.text(
-            x, y, "", **{"ha": "center", "va": "top", "fontsize": self.size, **style}
+            x, y, text, **{"ha": "center", "va": "top", "fontsize": self.size, **style}
         )
 
     def description(self):
@@ -619,21 +600,15 @@ class _ScanScene(_Scene):
                 origin=(0, top + c * pitch),
                 roles=data["roles"],
                 labels=labels,
-                gap=1.0,
                 channel_gap=0.3,
                 fontsize=self.size,
                 symbol_sizes=(14, 11) if self.depthwise else (16, 12),
                 show_weights=not labelled,
-                weight_fontsize=self.size,
             )
             self.scans.append(scan)
         scan = self.scans[-1]
-        roles = (
-            data["roles"][0],
-            *(("padding",) if data["padding"] else ()),
-            "kernel",
-            data["roles"][1],
-        )
+        first, last = data["roles"]
+        roles = (first, *(("padding",) if data["padding"] else ()), "kernel", last)
         if self.depthwise:
             self._stacked(top - 0.6, pitch, roles)
             return
@@ -644,14 +619,7 @@ class _ScanScene(_Scene):
             left = -0.75
         else:
             lines = scan.weights.shape[0] if scan.weights.shape[1] > 1 else 1
-            self.products = [
-                self.text(
-                    scan.width / 2,
-                    y,
-                    linespacing=1.25,
-                    **_MONO,
-                )
-            ]
+            self.products = [self.text(scan.width / 2, y, linespacing=1.25, **_MONO)]
             line = 1.25 * self.size / 72 / self.cell  # one line of text, in cells
             count_y, bottom = y + line * lines + 0.35, 1.75
             left = -max(1.0, 17.0 - scan.width) / 2
@@ -849,13 +817,6 @@ class _ZeroInsertionScene(_ScanScene):
         hatch.set_facecolor("none")
         self.ax.add_collection(hatch, autolim=False)
         self.wasted = np.cumsum(data["wasted"])
-        # no text below 8 points: the products line says what the window
-        # multiplies, so the weights are not also written small in its cells
-        self.scans[0].show_weights = False
-        for window in self.scans[0].windows:
-            window.kernel = None
-        for text in self.ax.texts:
-            text.set_fontsize(max(8.0, text.get_fontsize()))
 
     def counted(self, step):
         wasted = self.data["wasted"][step.index]
@@ -876,12 +837,12 @@ class _FlattenedScene(_Scene):
 
     def __init__(self, config, data, steps, *, dpi):
         super().__init__(config, steps, dpi=dpi)
-        self.data, ax, size = data, self.ax, self.size
+        self.data = data
         x, factors, maps = data["x"], data["factors"], data["maps"]
         scan = partial(
             pl.draw_scan,
-            ax=ax,
-            fontsize=size,
+            ax=self.ax,
+            fontsize=self.size,
             show_weights=False,
             symbol_sizes=(14, 11),
         )
@@ -914,14 +875,13 @@ class _FlattenedScene(_Scene):
                 "output": shape(*maps[1].shape),
             },
         )
-        rows_2 = max(vertical.rows, 1)
         horizontal = scan(
             maps[1],
             factors[2][None],
             maps[2],
             origin=(
                 width - (maps[1].shape[1] + 1 + len(factors[2]) + 1 + maps[2].shape[1]),
-                y + (rows_2 - maps[1].shape[0]) / 2,
+                y + (vertical.rows - maps[1].shape[0]) / 2,
             ),
             roles=("intermediate", "output"),
             labels={
@@ -932,10 +892,9 @@ class _FlattenedScene(_Scene):
         )
         self.scans = [lateral, vertical, horizontal]
         self._full_filter(top)
-        y += rows_2 + 0.5
+        y += vertical.rows + 0.5
         self.products = self.text(width / 2, y, **_MONO)
         self.tally = self.text(width / 2, y + 0.75)
-        self.totals = self._tallies()
         roles = ("input", "kernel", "intermediate", "output")
         self.frame(-0.5, width + 0.5, y + 1.5 + 2.0, y + 1.5, roles)
 
@@ -970,31 +929,10 @@ class _FlattenedScene(_Scene):
         self.full_out = pl.draw_grid(
             out, self.ax, role="output", origin=origin, fontsize=self.size
         )
-        self.full_windows = [
-            pl.highlight_window(g, 0, 0, (kh, kw)) for g in lateral.inputs
-        ]
-
-    def _tallies(self):
-        """Per frame, the multiplications of each pass so far."""
-        tallies, counts = [], dict.fromkeys(_FLATTENED_PASSES, 0)
-        for step in self.steps:
-            if step.position[0] in counts:
-                counts[step.position[0]] += step.multiplications
-            tallies.append(dict(counts))
-        return tallies
-
-    def _show_full(self, shown):
-        lateral = self.scans[0]
-        for layer in self.full.layers:
-            layer.set_visible(shown)
-        self.full.label.set_visible(shown)
-        self.full_out.set_visible(shown)
-        for window in self.full_windows:
-            window.set_visible(shown)
-        for layer in lateral.kernel.layers:
-            layer.set_visible(not shown)
-        lateral.kernel.label.set_visible(not shown)
-        lateral.output.set_visible(not shown)
+        windows = [pl.highlight_window(g, 0, 0, (kh, kw)) for g in lateral.inputs]
+        # the last frame shows these in place of the lateral filter and map
+        self.shown = [*self.full.layers, self.full.label, self.full_out, *windows]
+        self.replaced = [*lateral.kernel.layers, lateral.kernel.label, lateral.output]
 
     def update(self, index):
         step = self.steps[index]
@@ -1013,8 +951,14 @@ class _FlattenedScene(_Scene):
                 scan.output.update(shown)
             if k:  # a pass reads what the pass before has written so far
                 scan.inputs[0].update(self.scans[k - 1].output.values)
-        self._show_full(final)
-        tally = self.totals[index]
+        for artist in self.shown:
+            artist.set_visible(final)
+        for artist in self.replaced:
+            artist.set_visible(not final)
+        tally = dict.fromkeys(_FLATTENED_PASSES, 0)  # each pass's products so far
+        for done in self.steps[: index + 1]:
+            if done.position[0] in tally:
+                tally[done.position[0]] += done.multiplications
         self.tally.set_text(
             " + ".join(f"{name} {tally[name]}" for name in _FLATTENED_PASSES)
             + f" = {sum(tally.values())} multiplications"
@@ -1072,10 +1016,11 @@ class _GroupedShuffleScene(_Scene):
                                    **dashed))
             for gi in range(self.g)
         ]  # fmt: skip
-        # the kernels of the current output channel, one under each input
-        # channel of its group (placed per frame)
-        self.kernels = [grid(w[0, k], role="kernel", origin=(0, y_k))
-                        for k in range(self.per)]  # fmt: skip
+        # under each input channel, its kernel of the current output channel
+        self.kernels = [
+            grid(w[0, ch % self.per], role="kernel", origin=(xk + (wd - kw) / 2, y_k))
+            for ch, xk in enumerate(self.in_x)
+        ]
         self.kernel_label = self.text(0, y_k - 0.2, va="bottom", color=pl.KERNEL_COLOR)
         spacing = (in_w - n_out * ow) / max(1, n_out - 1)
         out_x = [x0 + o * (ow + spacing) for o in range(n_out)]
@@ -1108,14 +1053,11 @@ class _GroupedShuffleScene(_Scene):
         o = self.out.shape[0] - 1 if shuffle else step.position[0]
         grp = o // self.out_per
         members = range(grp * self.per, (grp + 1) * self.per)
-        for gi, box in enumerate(self.group_boxes):
-            box.set_visible(gi == grp and not shuffle)
         for ch, window in enumerate(self.windows):
-            window.set_visible(ch in members and not shuffle)
-        for k, grid in enumerate(self.kernels):
-            xk = self.in_x[members[k]] + (self.x.shape[2] - grid.shape[1]) / 2
-            grid.move_to((xk, grid.origin[1])).update(self.w[o, k])
-            grid.set_visible(not shuffle)
+            shown = ch in members and not shuffle  # the group of out o
+            self.group_boxes[ch // self.per].set_visible(shown)
+            window.set_visible(shown)
+            self.kernels[ch].update(self.w[o, ch % self.per]).set_visible(shown)
         first, last = self.in_x[members[0]], self.in_x[members[-1]] + self.x.shape[2]
         self.kernel_label.set_position(((first + last) / 2, self.y_k - 0.2))
         self.kernel_label.set_text(
