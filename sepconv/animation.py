@@ -96,11 +96,9 @@ class AnimationConfig:
     kernel : str
         ``"sobel_x"`` or ``"random"`` (small seeded integers).
     seed : int
-        Seed of the small integer input (and random kernels). The
+        Seed of the small integer input (and random kernels); the
         ``"depthwise"``, ``"pointwise"`` and ``"pointwise_stack"`` kinds draw
-        no random data: they are the two steps of one worked depthwise
-        separable layer (:func:`separable_example`), so that the block the
-        pointwise step consumes is the depthwise step's output.
+        the worked layer of :func:`separable_example` instead.
     """
 
     name: str
@@ -489,10 +487,9 @@ def _flattened_steps(config, data):
 
 def _transposed_steps(config, data):
     """One frame per input cell, scattering the kernel at ``stride`` times it."""
-    x, w, s = data["x"], data["kernel"], config.stride
-    for i in range(x.shape[0]):
-        for j in range(x.shape[1]):
-            yield (i, j), (i * s, j * s), w.size
+    s = config.stride
+    for i, j in np.ndindex(data["x"].shape):
+        yield (i, j), (i * s, j * s), data["kernel"].size
 
 
 # ---------------------------------------------------------------------------
@@ -569,14 +566,10 @@ class _ScanScene(_Scene):
         self.depthwise = len(lanes) > 1
         self.channels = np.ndim(lanes[0][0]) == 3  # a pointwise filter's inputs
         labelled = self.depthwise or self.channels or "labels" in data
-        super().__init__(
-            config,
-            steps,
-            dpi=dpi,
-            # cells hold a value, and the kernel's weight where the window is
-            # (not for a pointwise filter: its line of products shows them)
-            cell=0.34 if not labelled else 0.205 if self.depthwise else 0.25,
-        )
+        # cells hold a value, and the kernel's weight where the window is
+        # (not in labelled scenes: their lines of products show the weights)
+        cell = 0.34 if not labelled else 0.205 if self.depthwise else 0.25
+        super().__init__(config, steps, dpi=dpi, cell=cell)
         top = 1.4 + (0.6 if labelled else 0.0)  # room for the channels' captions
         pitch = lanes[0][0].shape[-2] + 1.2
         self.scans = []
@@ -630,15 +623,9 @@ class _ScanScene(_Scene):
         out = self.data["out"]
         depth, oh, ow = out.shape
         width = self.scans[0].width
+        middles = [scan.origin[1] + scan.rows / 2 for scan in self.scans]
         self.products = [
-            self.text(
-                width + 0.6,
-                scan.origin[1] + scan.rows / 2,
-                ha="left",
-                va="center",
-                **_MONO,
-            )
-            for scan in self.scans
+            self.text(width + 0.6, y, ha="left", va="center", **_MONO) for y in middles
         ]
         x = width + 0.5 + 7.2 + 0.4  # room for the products
         self.stack = pl.draw_stack(
@@ -683,14 +670,14 @@ class _PointwiseStackScene(_Scene):
         pl.highlight_window(front.layers[0], 0, 0, (1, 1))
         xf = x0 + wd + (c - 1) * off + 1.6
         yf = top + h / 2 - 0.5 + (c - 1) * 0.31
-        self.filters = [
-            pl.draw_pointwise_filter(w, ax, origin=(xf, yf), fontsize=self.size)
-            for w in self.w
-        ]
+        # one filter column, showing the current filter's weights
+        self.filter = pl.draw_pointwise_filter(
+            self.w[0], ax, origin=(xf, yf), fontsize=self.size
+        )
         self.filter_label = self.text(xf + column / 2, yf + 1.3, color=pl.KERNEL_COLOR)
-        self.origin = (xo := xf + column + 1.6, top)
+        xo = xf + column + 1.6
         _symbols(ax, (xf - 0.8, xo - 0.8), top + h / 2)
-        self.stack = stack(out, role="output", origin=self.origin, max_layers=nc)
+        self.stack = stack(out, role="output", origin=(xo, top), max_layers=nc)
         width = xo + wd + (nc - 1) * off + x0
         middle = (xo + width - x0) / 2
         self.stack_label = self.text(middle, top + h + 0.3, color=pl.OUTPUT_COLOR)
@@ -701,9 +688,7 @@ class _PointwiseStackScene(_Scene):
     def update(self, index):
         step = self.steps[index]
         (o,) = step.position
-        for k, column in enumerate(self.filters):
-            for layer in column.layers:
-                layer.set_visible(k == o)
+        self.filter.update(self.w[o].reshape(-1, 1, 1))
         self.filter_label.set_text(f"filter {o + 1}")
         # the newest layer is in front, the earlier ones pushed back one
         # place each; the places behind them wait, empty, for the rest
@@ -787,20 +772,17 @@ class _TransposedScene(_Scene):
         self.counted(step)
 
 
+#: The look of an inserted zero: white, hatched in a light input blue.
+_INSERTED = {"facecolor": "white", "edgecolor": "#8CBFDC", "hatch": "//"}
+
+
 class _ZeroInsertionScene(_ScanScene):
     """The scan scene over a zero-inserted, padded input: the inserted zeros
     white and hatched (the padding grey and dashed, the input pixels tinted),
     and a running count of the products with a zero."""
 
-    #: The look of an inserted zero: white, hatched in a light input blue.
-    _INSERTED = MappingProxyType(
-        {"facecolor": "white", "edgecolor": "#8CBFDC", "hatch": "//"}
-    )
-
     def __init__(self, config, data, steps, *, dpi):
-        self.legend_extra = (
-            Patch(label="inserted zero", linewidth=0.8, **self._INSERTED),
-        )
+        self.legend_extra = (Patch(label="inserted zero", linewidth=0.8, **_INSERTED),)
         super().__init__(config, data, steps, dpi=dpi)
         grid, pixels = self.scans[0].inputs[0], data["pixels"]
         tint = pl.ROLE_COLORS["input"]["face"]
@@ -812,18 +794,17 @@ class _ZeroInsertionScene(_ScanScene):
             pl.cell_quads(zeros, grid.origin),
             linewidth=0,
             zorder=grid.cells.get_zorder() + 0.001,
-            **self._INSERTED,
+            **_INSERTED,
         )
         hatch.set_facecolor("none")
         self.ax.add_collection(hatch, autolim=False)
-        self.wasted = np.cumsum(data["wasted"])
 
     def counted(self, step):
-        wasted = self.data["wasted"][step.index]
+        wasted = self.data["wasted"][: step.index + 1]
         self.count.set_text(
             f"step {step.index + 1} of {len(self.steps)}: {step.multiplications} "
-            f"multiplications, {wasted} by a zero · running count "
-            f"{step.total:,}, {self.wasted[step.index]:,} by a zero"
+            f"multiplications, {wasted[-1]} by a zero · running count "
+            f"{step.total:,}, {sum(wasted):,} by a zero"
         )
 
 
@@ -861,8 +842,7 @@ class _FlattenedScene(_Scene):
                 "output": f"lateral map {shape(*maps[0].shape)}",
             },
         )
-        width, rows = lateral.width, lateral.rows
-        y = top + rows + 1.5
+        width, y = lateral.width, top + lateral.rows + 1.5
         vertical = scan(
             maps[0],
             factors[1][:, None],
@@ -875,14 +855,13 @@ class _FlattenedScene(_Scene):
                 "output": shape(*maps[1].shape),
             },
         )
+        # right-aligned with the lateral pass, centred on the vertical one
+        right = width - (maps[1].shape[1] + 1 + len(factors[2]) + 1 + maps[2].shape[1])
         horizontal = scan(
             maps[1],
             factors[2][None],
             maps[2],
-            origin=(
-                width - (maps[1].shape[1] + 1 + len(factors[2]) + 1 + maps[2].shape[1]),
-                y + (vertical.rows - maps[1].shape[0]) / 2,
-            ),
+            origin=(right, y + (vertical.rows - maps[1].shape[0]) / 2),
             roles=("intermediate", "output"),
             labels={
                 "inputs": [shape(*maps[1].shape)],
@@ -1102,20 +1081,18 @@ class _Kind:
 
 
 _SCAN = _Kind(_scan_data, _scan_steps, _ScanScene)
-_KINDS = MappingProxyType(
-    {
-        "correlate": _SCAN,
-        "column_pass": _SCAN,
-        "row_pass": _SCAN,
-        "depthwise": _SCAN,
-        "pointwise": _SCAN,
-        "pointwise_stack": _Kind(_filters_data, _filter_steps, _PointwiseStackScene),
-        "transposed": _Kind(_transposed_data, _transposed_steps, _TransposedScene),
-        "grouped_shuffle": _Kind(_filters_data, _filter_steps, _GroupedShuffleScene),
-        "flattened": _Kind(_flattened_data, _flattened_steps, _FlattenedScene),
-        "zero_insertion": _Kind(_zero_insertion_data, _scan_steps, _ZeroInsertionScene),
-    }
-)
+_KINDS = {
+    "correlate": _SCAN,
+    "column_pass": _SCAN,
+    "row_pass": _SCAN,
+    "depthwise": _SCAN,
+    "pointwise": _SCAN,
+    "pointwise_stack": _Kind(_filters_data, _filter_steps, _PointwiseStackScene),
+    "transposed": _Kind(_transposed_data, _transposed_steps, _TransposedScene),
+    "grouped_shuffle": _Kind(_filters_data, _filter_steps, _GroupedShuffleScene),
+    "flattened": _Kind(_flattened_data, _flattened_steps, _FlattenedScene),
+    "zero_insertion": _Kind(_zero_insertion_data, _scan_steps, _ZeroInsertionScene),
+}
 
 
 def _data(config):
