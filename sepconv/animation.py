@@ -96,11 +96,9 @@ class AnimationConfig:
     kernel : str
         ``"sobel_x"`` or ``"random"`` (small seeded integers).
     seed : int
-        Seed of the small integer input (and random kernels). The
+        Seed of the small integer input (and random kernels); the
         ``"depthwise"``, ``"pointwise"`` and ``"pointwise_stack"`` kinds draw
-        no random data: they are the two steps of one worked depthwise
-        separable layer (:func:`separable_example`), so that the block the
-        pointwise step consumes is the depthwise step's output.
+        the worked layer of :func:`separable_example` instead.
     """
 
     name: str
@@ -279,6 +277,15 @@ def _layer_step(config):
     return x, w, out
 
 
+def _geometry(config):
+    """The stride, padding and dilation of a configuration, as keywords."""
+    return {
+        "stride": config.stride,
+        "padding": config.padding,
+        "dilation": config.dilation,
+    }
+
+
 def _scan_data(config):
     """Lanes of (inputs, kernel, output) scanned by one window, and its positions.
 
@@ -291,21 +298,9 @@ def _scan_data(config):
         x, w, out = _layer_step(config)
     else:
         x = _ints(rng, config.input_shape, 0, 4)
-    kh, kw = config.kernel_size
-    hw = x.shape[-2:]
-    geometry = {
-        "stride": config.stride,
-        "padding": config.padding,
-        "dilation": config.dilation,
-    }
-    channels = x.shape[0] if x.ndim == 3 else 1  # each one multiplied per window
-    data = {
-        "x": x,
-        "roles": ("input", "output"),
-        "padding": config.padding,
-        "channels": channels,
-    }
-    data["windows"] = counting.scan_positions(hw, (kh, kw), **geometry)
+    hw, geometry = x.shape[-2:], _geometry(config)
+    data = {"x": x, "roles": ("input", "output"), "padding": config.padding}
+    data["windows"] = counting.scan_positions(hw, config.kernel_size, **geometry)
     if config.kind == "depthwise":  # its maps are the layer's intermediate
         data["lanes"] = [(x[c], w[c, 0], out[c]) for c in range(x.shape[0])]
         data["roles"] = ("input", "intermediate")
@@ -313,11 +308,10 @@ def _scan_data(config):
         data["lanes"] = [(x, w[0, :, 0, 0], out[0])]
         data["roles"] = ("intermediate", "output")
     elif config.kind == "correlate":
-        w = (
-            kernels.sobel_x()
-            if config.kernel == "sobel_x"
-            else _ints(rng, (kh, kw), -1, 2)
-        )
+        if config.kernel == "sobel_x":
+            w = kernels.sobel_x()
+        else:
+            w = _ints(rng, config.kernel_size, -1, 2)
         out = core.correlate2d(x, w, **geometry)
         data["lanes"] = [(x, w, out)]
     else:  # the two passes of the separable Sobel kernel
@@ -327,15 +321,15 @@ def _scan_data(config):
             raise RuntimeError("the separable passes need a rank-1 kernel")
         mid = core.column_pass(x, column)
         out = core.correlate2d(mid, row.reshape(1, -1))
-        data["windows"] = counting.separable_scan_positions(hw, (kh, kw))[
-            "column" if config.kind == "column_pass" else "row"
-        ]
+        passes = counting.separable_scan_positions(hw, config.kernel_size)
         if config.kind == "column_pass":
             data["lanes"] = [(x, column.reshape(-1, 1), mid)]
             data["roles"] = ("input", "intermediate")
+            data["windows"] = passes["column"]
         else:
             data["lanes"] = [(mid, row.reshape(1, -1), out)]
             data["roles"] = ("intermediate", "output")
+            data["windows"] = passes["row"]
         data["padding"] = 0
     data["kernel"], data["out"] = w, out
     return data
@@ -376,20 +370,15 @@ def _zero_insertion_data(config):
     rng = np.random.default_rng(config.seed)
     x = _ints(rng, config.input_shape, 1, 4)
     w = _ints(rng, config.kernel_size, 1, 4)
-    geometry = {
-        "stride": config.stride,
-        "padding": config.padding,
-        "dilation": config.dilation,
-    }
+    geometry = _geometry(config)
     out = core.conv_transpose2d_by_zero_insertion(x[None], w[None, None], **geometry)
     if not np.allclose(out, core.conv_transpose2d(x[None], w[None, None], **geometry)):
         raise RuntimeError("the two views of the transposed convolution differ")
     inserted = core.zero_insert(x[None], config.stride)[0]
+    pixels = inserted > 0  # where the input pixels sit: x has no zero of its own
     pads = tuple(config.dilation * (k - 1) - config.padding for k in w.shape)
     if min(pads) < 0:
         raise RuntimeError(f"{config.name!r} would crop its input: no zero to draw")
-    # where the input pixels sit in the zero-inserted grid
-    pixels = core.zero_insert(np.ones((1, *x.shape)), config.stride)[0] > 0
     windows = counting.scan_positions(
         inserted.shape, w.shape, padding=pads, dilation=config.dilation
     )
@@ -410,7 +399,6 @@ def _zero_insertion_data(config):
         "lanes": [(inserted, turned, out[0])],
         "roles": ("input", "output"),
         "padding": pads,
-        "channels": 1,
         "windows": windows,
         "wasted": wasted,
         "labels": {
@@ -456,13 +444,11 @@ def _flattened_data(config):
         "maps": maps,
         "full": full,
         "out": maps[2],
-        "windows": dict(
-            zip(
-                _FLATTENED_PASSES,
-                (counting.scan_positions(hw, 1), separable["column"], separable["row"]),
-                strict=True,
-            )
-        ),
+        "windows": {
+            "lateral": counting.scan_positions(hw, 1),
+            "vertical": separable["column"],
+            "horizontal": separable["row"],
+        },
         "full_cost": counting.conv2d_cost(x.shape, 1, config.kernel_size),
     }
 
@@ -472,8 +458,9 @@ def _flattened_data(config):
 
 
 def _scan_steps(config, data):
-    p, channels = data["padding"], data["channels"]
+    p, x = data["padding"], data["x"]
     ph, pw = (p, p) if np.ndim(p) == 0 else p
+    channels = x.shape[0] if x.ndim == 3 else 1  # each one multiplied per window
     for window in data["windows"]:
         top, left = window.top_left
         yield window.output_index, (top + ph, left + pw), channels * len(window.taps)
@@ -500,10 +487,9 @@ def _flattened_steps(config, data):
 
 def _transposed_steps(config, data):
     """One frame per input cell, scattering the kernel at ``stride`` times it."""
-    x, w, s = data["x"], data["kernel"], config.stride
-    for i in range(x.shape[0]):
-        for j in range(x.shape[1]):
-            yield (i, j), (i * s, j * s), w.size
+    s = config.stride
+    for i, j in np.ndindex(data["x"].shape):
+        yield (i, j), (i * s, j * s), data["kernel"].size
 
 
 # ---------------------------------------------------------------------------
@@ -532,18 +518,10 @@ class _Scene:
         self.fig.set_size_inches((right - left) * self.cell, height * self.cell)
         ax.set_xlim(left, right)
         ax.set_ylim(height, 0)
-        ax.text(
-            middle,
-            0.35,
-            self.config.title,
-            ha="center",
-            va="top",
-            fontsize=self.size + 1,
-            weight="bold",
+        self.text(
+            middle, 0.35, self.config.title, fontsize=self.size + 1, weight="bold"
         )
-        self.count = ax.text(
-            middle, count_y, "", ha="center", va="top", fontsize=self.size
-        )
+        self.count = self.text(middle, count_y)
         pl.legend(
             ax,
             roles=roles,
@@ -554,9 +532,9 @@ class _Scene:
             extra=self.legend_extra,
         )
 
-    def text(self, x, y, **style):
+    def text(self, x, y, text="", **style):
         return self.ax.text(
-            x, y, "", **{"ha": "center", "va": "top", "fontsize": self.size, **style}
+            x, y, text, **{"ha": "center", "va": "top", "fontsize": self.size, **style}
         )
 
     def description(self):
@@ -588,14 +566,10 @@ class _ScanScene(_Scene):
         self.depthwise = len(lanes) > 1
         self.channels = np.ndim(lanes[0][0]) == 3  # a pointwise filter's inputs
         labelled = self.depthwise or self.channels or "labels" in data
-        super().__init__(
-            config,
-            steps,
-            dpi=dpi,
-            # cells hold a value, and the kernel's weight where the window is
-            # (not for a pointwise filter: its line of products shows them)
-            cell=0.34 if not labelled else 0.205 if self.depthwise else 0.25,
-        )
+        # cells hold a value, and the kernel's weight where the window is
+        # (not in labelled scenes: their lines of products show the weights)
+        cell = 0.34 if not labelled else 0.205 if self.depthwise else 0.25
+        super().__init__(config, steps, dpi=dpi, cell=cell)
         top = 1.4 + (0.6 if labelled else 0.0)  # room for the channels' captions
         pitch = lanes[0][0].shape[-2] + 1.2
         self.scans = []
@@ -619,21 +593,15 @@ class _ScanScene(_Scene):
                 origin=(0, top + c * pitch),
                 roles=data["roles"],
                 labels=labels,
-                gap=1.0,
                 channel_gap=0.3,
                 fontsize=self.size,
                 symbol_sizes=(14, 11) if self.depthwise else (16, 12),
                 show_weights=not labelled,
-                weight_fontsize=self.size,
             )
             self.scans.append(scan)
         scan = self.scans[-1]
-        roles = (
-            data["roles"][0],
-            *(("padding",) if data["padding"] else ()),
-            "kernel",
-            data["roles"][1],
-        )
+        first, last = data["roles"]
+        roles = (first, *(("padding",) if data["padding"] else ()), "kernel", last)
         if self.depthwise:
             self._stacked(top - 0.6, pitch, roles)
             return
@@ -644,14 +612,7 @@ class _ScanScene(_Scene):
             left = -0.75
         else:
             lines = scan.weights.shape[0] if scan.weights.shape[1] > 1 else 1
-            self.products = [
-                self.text(
-                    scan.width / 2,
-                    y,
-                    linespacing=1.25,
-                    **_MONO,
-                )
-            ]
+            self.products = [self.text(scan.width / 2, y, linespacing=1.25, **_MONO)]
             line = 1.25 * self.size / 72 / self.cell  # one line of text, in cells
             count_y, bottom = y + line * lines + 0.35, 1.75
             left = -max(1.0, 17.0 - scan.width) / 2
@@ -662,15 +623,9 @@ class _ScanScene(_Scene):
         out = self.data["out"]
         depth, oh, ow = out.shape
         width = self.scans[0].width
+        middles = [scan.origin[1] + scan.rows / 2 for scan in self.scans]
         self.products = [
-            self.text(
-                width + 0.6,
-                scan.origin[1] + scan.rows / 2,
-                ha="left",
-                va="center",
-                **_MONO,
-            )
-            for scan in self.scans
+            self.text(width + 0.6, y, ha="left", va="center", **_MONO) for y in middles
         ]
         x = width + 0.5 + 7.2 + 0.4  # room for the products
         self.stack = pl.draw_stack(
@@ -715,14 +670,14 @@ class _PointwiseStackScene(_Scene):
         pl.highlight_window(front.layers[0], 0, 0, (1, 1))
         xf = x0 + wd + (c - 1) * off + 1.6
         yf = top + h / 2 - 0.5 + (c - 1) * 0.31
-        self.filters = [
-            pl.draw_pointwise_filter(w, ax, origin=(xf, yf), fontsize=self.size)
-            for w in self.w
-        ]
+        # one filter column, showing the current filter's weights
+        self.filter = pl.draw_pointwise_filter(
+            self.w[0], ax, origin=(xf, yf), fontsize=self.size
+        )
         self.filter_label = self.text(xf + column / 2, yf + 1.3, color=pl.KERNEL_COLOR)
-        self.origin = (xo := xf + column + 1.6, top)
+        xo = xf + column + 1.6
         _symbols(ax, (xf - 0.8, xo - 0.8), top + h / 2)
-        self.stack = stack(out, role="output", origin=self.origin, max_layers=nc)
+        self.stack = stack(out, role="output", origin=(xo, top), max_layers=nc)
         width = xo + wd + (nc - 1) * off + x0
         middle = (xo + width - x0) / 2
         self.stack_label = self.text(middle, top + h + 0.3, color=pl.OUTPUT_COLOR)
@@ -733,9 +688,7 @@ class _PointwiseStackScene(_Scene):
     def update(self, index):
         step = self.steps[index]
         (o,) = step.position
-        for k, column in enumerate(self.filters):
-            for layer in column.layers:
-                layer.set_visible(k == o)
+        self.filter.update(self.w[o].reshape(-1, 1, 1))
         self.filter_label.set_text(f"filter {o + 1}")
         # the newest layer is in front, the earlier ones pushed back one
         # place each; the places behind them wait, empty, for the rest
@@ -819,20 +772,17 @@ class _TransposedScene(_Scene):
         self.counted(step)
 
 
+#: The look of an inserted zero: white, hatched in a light input blue.
+_INSERTED = {"facecolor": "white", "edgecolor": "#8CBFDC", "hatch": "//"}
+
+
 class _ZeroInsertionScene(_ScanScene):
     """The scan scene over a zero-inserted, padded input: the inserted zeros
     white and hatched (the padding grey and dashed, the input pixels tinted),
     and a running count of the products with a zero."""
 
-    #: The look of an inserted zero: white, hatched in a light input blue.
-    _INSERTED = MappingProxyType(
-        {"facecolor": "white", "edgecolor": "#8CBFDC", "hatch": "//"}
-    )
-
     def __init__(self, config, data, steps, *, dpi):
-        self.legend_extra = (
-            Patch(label="inserted zero", linewidth=0.8, **self._INSERTED),
-        )
+        self.legend_extra = (Patch(label="inserted zero", linewidth=0.8, **_INSERTED),)
         super().__init__(config, data, steps, dpi=dpi)
         grid, pixels = self.scans[0].inputs[0], data["pixels"]
         tint = pl.ROLE_COLORS["input"]["face"]
@@ -844,25 +794,17 @@ class _ZeroInsertionScene(_ScanScene):
             pl.cell_quads(zeros, grid.origin),
             linewidth=0,
             zorder=grid.cells.get_zorder() + 0.001,
-            **self._INSERTED,
+            **_INSERTED,
         )
         hatch.set_facecolor("none")
         self.ax.add_collection(hatch, autolim=False)
-        self.wasted = np.cumsum(data["wasted"])
-        # no text below 8 points: the products line says what the window
-        # multiplies, so the weights are not also written small in its cells
-        self.scans[0].show_weights = False
-        for window in self.scans[0].windows:
-            window.kernel = None
-        for text in self.ax.texts:
-            text.set_fontsize(max(8.0, text.get_fontsize()))
 
     def counted(self, step):
-        wasted = self.data["wasted"][step.index]
+        wasted = self.data["wasted"][: step.index + 1]
         self.count.set_text(
             f"step {step.index + 1} of {len(self.steps)}: {step.multiplications} "
-            f"multiplications, {wasted} by a zero · running count "
-            f"{step.total:,}, {self.wasted[step.index]:,} by a zero"
+            f"multiplications, {wasted[-1]} by a zero · running count "
+            f"{step.total:,}, {sum(wasted):,} by a zero"
         )
 
 
@@ -876,12 +818,12 @@ class _FlattenedScene(_Scene):
 
     def __init__(self, config, data, steps, *, dpi):
         super().__init__(config, steps, dpi=dpi)
-        self.data, ax, size = data, self.ax, self.size
+        self.data = data
         x, factors, maps = data["x"], data["factors"], data["maps"]
         scan = partial(
             pl.draw_scan,
-            ax=ax,
-            fontsize=size,
+            ax=self.ax,
+            fontsize=self.size,
             show_weights=False,
             symbol_sizes=(14, 11),
         )
@@ -900,8 +842,7 @@ class _FlattenedScene(_Scene):
                 "output": f"lateral map {shape(*maps[0].shape)}",
             },
         )
-        width, rows = lateral.width, lateral.rows
-        y = top + rows + 1.5
+        width, y = lateral.width, top + lateral.rows + 1.5
         vertical = scan(
             maps[0],
             factors[1][:, None],
@@ -914,15 +855,13 @@ class _FlattenedScene(_Scene):
                 "output": shape(*maps[1].shape),
             },
         )
-        rows_2 = max(vertical.rows, 1)
+        # right-aligned with the lateral pass, centred on the vertical one
+        right = width - (maps[1].shape[1] + 1 + len(factors[2]) + 1 + maps[2].shape[1])
         horizontal = scan(
             maps[1],
             factors[2][None],
             maps[2],
-            origin=(
-                width - (maps[1].shape[1] + 1 + len(factors[2]) + 1 + maps[2].shape[1]),
-                y + (rows_2 - maps[1].shape[0]) / 2,
-            ),
+            origin=(right, y + (vertical.rows - maps[1].shape[0]) / 2),
             roles=("intermediate", "output"),
             labels={
                 "inputs": [shape(*maps[1].shape)],
@@ -932,10 +871,9 @@ class _FlattenedScene(_Scene):
         )
         self.scans = [lateral, vertical, horizontal]
         self._full_filter(top)
-        y += rows_2 + 0.5
+        y += vertical.rows + 0.5
         self.products = self.text(width / 2, y, **_MONO)
         self.tally = self.text(width / 2, y + 0.75)
-        self.totals = self._tallies()
         roles = ("input", "kernel", "intermediate", "output")
         self.frame(-0.5, width + 0.5, y + 1.5 + 2.0, y + 1.5, roles)
 
@@ -970,31 +908,10 @@ class _FlattenedScene(_Scene):
         self.full_out = pl.draw_grid(
             out, self.ax, role="output", origin=origin, fontsize=self.size
         )
-        self.full_windows = [
-            pl.highlight_window(g, 0, 0, (kh, kw)) for g in lateral.inputs
-        ]
-
-    def _tallies(self):
-        """Per frame, the multiplications of each pass so far."""
-        tallies, counts = [], dict.fromkeys(_FLATTENED_PASSES, 0)
-        for step in self.steps:
-            if step.position[0] in counts:
-                counts[step.position[0]] += step.multiplications
-            tallies.append(dict(counts))
-        return tallies
-
-    def _show_full(self, shown):
-        lateral = self.scans[0]
-        for layer in self.full.layers:
-            layer.set_visible(shown)
-        self.full.label.set_visible(shown)
-        self.full_out.set_visible(shown)
-        for window in self.full_windows:
-            window.set_visible(shown)
-        for layer in lateral.kernel.layers:
-            layer.set_visible(not shown)
-        lateral.kernel.label.set_visible(not shown)
-        lateral.output.set_visible(not shown)
+        windows = [pl.highlight_window(g, 0, 0, (kh, kw)) for g in lateral.inputs]
+        # the last frame shows these in place of the lateral filter and map
+        self.shown = [*self.full.layers, self.full.label, self.full_out, *windows]
+        self.replaced = [*lateral.kernel.layers, lateral.kernel.label, lateral.output]
 
     def update(self, index):
         step = self.steps[index]
@@ -1013,8 +930,14 @@ class _FlattenedScene(_Scene):
                 scan.output.update(shown)
             if k:  # a pass reads what the pass before has written so far
                 scan.inputs[0].update(self.scans[k - 1].output.values)
-        self._show_full(final)
-        tally = self.totals[index]
+        for artist in self.shown:
+            artist.set_visible(final)
+        for artist in self.replaced:
+            artist.set_visible(not final)
+        tally = dict.fromkeys(_FLATTENED_PASSES, 0)  # each pass's products so far
+        for done in self.steps[: index + 1]:
+            if done.position[0] in tally:
+                tally[done.position[0]] += done.multiplications
         self.tally.set_text(
             " + ".join(f"{name} {tally[name]}" for name in _FLATTENED_PASSES)
             + f" = {sum(tally.values())} multiplications"
@@ -1072,10 +995,11 @@ class _GroupedShuffleScene(_Scene):
                                    **dashed))
             for gi in range(self.g)
         ]  # fmt: skip
-        # the kernels of the current output channel, one under each input
-        # channel of its group (placed per frame)
-        self.kernels = [grid(w[0, k], role="kernel", origin=(0, y_k))
-                        for k in range(self.per)]  # fmt: skip
+        # under each input channel, its kernel of the current output channel
+        self.kernels = [
+            grid(w[0, ch % self.per], role="kernel", origin=(xk + (wd - kw) / 2, y_k))
+            for ch, xk in enumerate(self.in_x)
+        ]
         self.kernel_label = self.text(0, y_k - 0.2, va="bottom", color=pl.KERNEL_COLOR)
         spacing = (in_w - n_out * ow) / max(1, n_out - 1)
         out_x = [x0 + o * (ow + spacing) for o in range(n_out)]
@@ -1108,14 +1032,11 @@ class _GroupedShuffleScene(_Scene):
         o = self.out.shape[0] - 1 if shuffle else step.position[0]
         grp = o // self.out_per
         members = range(grp * self.per, (grp + 1) * self.per)
-        for gi, box in enumerate(self.group_boxes):
-            box.set_visible(gi == grp and not shuffle)
         for ch, window in enumerate(self.windows):
-            window.set_visible(ch in members and not shuffle)
-        for k, grid in enumerate(self.kernels):
-            xk = self.in_x[members[k]] + (self.x.shape[2] - grid.shape[1]) / 2
-            grid.move_to((xk, grid.origin[1])).update(self.w[o, k])
-            grid.set_visible(not shuffle)
+            shown = ch in members and not shuffle  # the group of out o
+            self.group_boxes[ch // self.per].set_visible(shown)
+            window.set_visible(shown)
+            self.kernels[ch].update(self.w[o, ch % self.per]).set_visible(shown)
         first, last = self.in_x[members[0]], self.in_x[members[-1]] + self.x.shape[2]
         self.kernel_label.set_position(((first + last) / 2, self.y_k - 0.2))
         self.kernel_label.set_text(
@@ -1160,20 +1081,18 @@ class _Kind:
 
 
 _SCAN = _Kind(_scan_data, _scan_steps, _ScanScene)
-_KINDS = MappingProxyType(
-    {
-        "correlate": _SCAN,
-        "column_pass": _SCAN,
-        "row_pass": _SCAN,
-        "depthwise": _SCAN,
-        "pointwise": _SCAN,
-        "pointwise_stack": _Kind(_filters_data, _filter_steps, _PointwiseStackScene),
-        "transposed": _Kind(_transposed_data, _transposed_steps, _TransposedScene),
-        "grouped_shuffle": _Kind(_filters_data, _filter_steps, _GroupedShuffleScene),
-        "flattened": _Kind(_flattened_data, _flattened_steps, _FlattenedScene),
-        "zero_insertion": _Kind(_zero_insertion_data, _scan_steps, _ZeroInsertionScene),
-    }
-)
+_KINDS = {
+    "correlate": _SCAN,
+    "column_pass": _SCAN,
+    "row_pass": _SCAN,
+    "depthwise": _SCAN,
+    "pointwise": _SCAN,
+    "pointwise_stack": _Kind(_filters_data, _filter_steps, _PointwiseStackScene),
+    "transposed": _Kind(_transposed_data, _transposed_steps, _TransposedScene),
+    "grouped_shuffle": _Kind(_filters_data, _filter_steps, _GroupedShuffleScene),
+    "flattened": _Kind(_flattened_data, _flattened_steps, _FlattenedScene),
+    "zero_insertion": _Kind(_zero_insertion_data, _scan_steps, _ZeroInsertionScene),
+}
 
 
 def _data(config):
