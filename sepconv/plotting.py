@@ -46,7 +46,14 @@ from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D
 
 from . import core, counting
-from ._validation import as_array, check_int, check_real, fail, resolve_padding
+from ._validation import (
+    as_array,
+    check_groups,
+    check_int,
+    check_real,
+    fail,
+    resolve_padding,
+)
 
 __all__ = [
     "BOOK_STYLE",
@@ -1265,15 +1272,6 @@ class Stack:
         return self
 
 
-def _full_layers(depth, max_layers, front_first):
-    """Channels drawn as full grids: the front ones and the back-most one."""
-    if depth <= max_layers:
-        return set(range(depth))
-    if front_first:
-        return {*range(max_layers - 1), depth - 1}
-    return {0, *range(depth - max_layers + 1, depth)}
-
-
 def draw_stack(
     array,
     ax=None,
@@ -1345,26 +1343,21 @@ def draw_stack(
     ax = _grid_axes(ax)
     depth, h, w = arr.shape
     x0, y0 = (float(v) for v in origin)
-    front_first = front == "first"
     max_layers = check_int(max_layers, "max_layers", minimum=2)
-    full = _full_layers(depth, max_layers, front_first)
     layers = [None] * depth
     colors = ROLE_COLORS[role]
-    front_channel = 0 if front_first else depth - 1
-    # depth index 0 is the front; draw from the back to the front
-    depth_of = (lambda c: c) if front_first else (lambda c: depth - 1 - c)
-    for c in sorted(range(depth), key=depth_of, reverse=True):
-        k = depth_of(c)
+    # depth k = 0 is the front; draw from the back to the front
+    for k in reversed(range(depth)):
+        c = k if front == "first" else depth - 1 - k
         o = (round(x0 + k * offset, 6), round(y0 - k * offset, 6))
         z = 1.0 + (depth - k) * 0.1
-        if c in full:
+        if k < max_layers - 1 or k == depth - 1:  # the front ones, the back-most
             layers[c] = draw_grid(
                 arr[c],
                 ax,
                 role=role,
                 origin=o,
-                show_values=show_values == "all"
-                or (show_values == "front" and c == front_channel),
+                show_values=show_values == "all" or (show_values == "front" and k == 0),
                 decimals=decimals,
                 fontsize=fontsize,
                 zorder=z,
@@ -1719,7 +1712,7 @@ def _draw_slabs(ax, count, corner, side, role):
     ]
 
 
-def _entry(x, slab, *, side, top):
+def _entry(x, slab, side, top):
     """Where a link enters slab ``slab`` of a block at ``x``: a little into
     its top face."""
     return (
@@ -1770,15 +1763,16 @@ def _check_layer(kind, in_channels, out_channels, groups, kernel_size, layers):
     k = check_int(kernel_size, "kernel_size", minimum=1)
     g = check_int(groups, "groups", minimum=1)
     shuffled = kind == "shuffled grouped"
-    n = 2 if layers is None and shuffled else 1 if layers is None else layers
+    n = layers
+    if layers is None:
+        n = 2 if shuffled else 1
     if check_int(n, "layers", minimum=1) not in ((2,) if shuffled else (1, 2)):
         fail("layers", "2 for 'shuffled grouped'" if shuffled else "1 or 2", layers)
     if kind == "depthwise" and c_out % c_in:
         fail("out_channels", f"a multiple of in_channels = {c_in}", c_out)
-    if kind in ("grouped", "shuffled grouped") and (c_in % g or c_out % g):
-        both = f"both in_channels = {c_in} and out_channels = {c_out}"
-        fail("groups", f"a divisor of {both}", groups)
-    if kind not in ("grouped", "shuffled grouped"):
+    if kind in ("grouped", "shuffled grouped"):
+        g = check_groups(groups, ("in_channels", c_in), ("out_channels", c_out))
+    else:
         g = 1
     return c_in, c_out, g, k, n
 
@@ -1864,12 +1858,15 @@ def draw_layer_volumes(
     >>> draw_layer_volumes("shuffled grouped", Figure().add_subplot()).order
     (0, 2, 1, 3)
     """
-    c_in, c_out, g, k, n = _check_layer(
-        kind, in_channels, out_channels, groups, kernel_size, layers
-    )
-    size = mpl.rcParams["font.size"] if fontsize is None else fontsize
+    checked = _check_layer(kind, in_channels, out_channels, groups, kernel_size, layers)
     if ax is None:
         ax = _new_axes((3.0, 3.0))
+    size = mpl.rcParams["font.size"] if fontsize is None else fontsize
+    return _draw_layer(kind, ax, *checked, size)
+
+
+def _draw_layer(kind, ax, c_in, c_out, g, k, n, size):
+    """:func:`draw_layer_volumes` with checked arguments, on ``ax``."""
     ax.set_aspect("equal")
     ax.set_axis_off()
     # every filter row has the room of a k x k filter, so that the rows of
@@ -1884,71 +1881,57 @@ def draw_layer_volumes(
         for row in rows
     ]
     width = max(widths)
-    grouped = kind in ("grouped", "shuffled grouped") and g > 1
     drawn = LayerVolumes(kind, ax, [], [], [], order, None, [], (width, 0.0))
+    caption = partial(ax.text, ha="left", va="center", fontsize=size)
     segments, styles = [], []
     y, below = 0.0, None  # below: (anchor, group) of the row above's bottoms
 
-    def link(source, end):
-        (start, group) = source
-        segments.append((start, end))
-        styles.append((0, (3, 2)) if grouped and group % 2 else "solid")
+    def link(source, end):  # the links from odd groups are dashed
+        segments.append((source[0], end))
+        styles.append((0, (3, 2)) if source[1] % 2 else "solid")
 
     for row, row_width in zip(rows, widths, strict=True):
         x0 = (width - row_width) / 2
         if row[0] == "volume":
             _, count, role = row
             top = y - _RECEDE[1] * _MAP
-            entry = partial(_entry, side=_MAP, top=top)
             drawn.volumes.append(_draw_slabs(ax, count, (x0, top), _MAP, role))
             if below is not None:  # filter o writes channel o
                 for c in range(count):
-                    link(below[c], entry(x0, c))
-            per_group = count // g if grouped else count
+                    link(below[c], _entry(x0, c, _MAP, top))
             below = [
-                ((x0 + (c + 0.5) * _SLAB, top - _MAP), c // per_group)
+                ((x0 + (c + 0.5) * _SLAB, top - _MAP), c // (count // g))
                 for c in range(count)
             ]
-            drawn.labels.append(
-                ax.text(
-                    x0 + row_width + 0.15,
-                    top - _MAP / 2,
-                    ROLE_COLORS[role]["label"],
-                    ha="left",
-                    va="center",
-                    fontsize=size,
-                    color=ROLE_COLORS[role]["edge"],
-                )
+            label = caption(
+                x0 + row_width + 0.15,
+                top - _MAP / 2,
+                ROLE_COLORS[role]["label"],
+                color=ROLE_COLORS[role]["edge"],
             )
+            drawn.labels.append(label)
             y = top - _MAP - _LINKS
             continue
         _, reads, groups_here = row
         top = y - _RECEDE[1] * slot - (slot - side_k) / 2
-        entry = partial(_entry, side=side_k, top=top)
         # the second layer of a shuffled stack reads the shuffled channels
         shuffled = bool(order) and bool(drawn.filters)
+        if shuffled:
+            below = [below[p] for p in order]
         lefts, _ = _filter_lefts(reads, groups_here, side_k)
         layer, bottoms = [], []
-        per_group = len(reads) // groups_here
         for o, (left, channels) in enumerate(zip(lefts, reads, strict=True)):
             x = x0 + left
             layer.append(_draw_slabs(ax, len(channels), (x, top), side_k, "kernel"))
             for j, c in enumerate(channels):
-                link(below[order[c]] if shuffled else below[c], entry(x, j))
+                link(below[c], _entry(x, j, side_k, top))
             bottom = (x + len(channels) * _SLAB / 2, top - side_k)
-            bottoms.append((bottom, o // per_group))
+            bottoms.append((bottom, o // (len(reads) // g)))
         if shuffled:  # captioned right of the crossing links
-            drawn.labels.append(
-                ax.text(
-                    width + 0.1,
-                    y + _LINKS / 2,
-                    "channel\nshuffle",
-                    ha="left",
-                    va="center",
-                    fontsize=size,
-                    linespacing=1.1,
-                )
+            shuffle = caption(
+                width + 0.1, y + _LINKS / 2, "channel\nshuffle", linespacing=1.1
             )
+            drawn.labels.append(shuffle)
         drawn.filters.append(layer)
         drawn.reads.append(reads)
         below = bottoms
@@ -2036,20 +2019,9 @@ def plot_layer_volumes(
         checked = _check_layer(
             kind, in_channels, out_channels, groups, kernel_size, layer_layers
         )
-        grouped |= kind in ("grouped", "shuffled grouped") and checked[2] > 1
+        grouped |= checked[2] > 1
         ax = fig.add_axes((0, 0, 1, 1))
-        drawn.append(
-            draw_layer_volumes(
-                kind,
-                ax,
-                in_channels=in_channels,
-                out_channels=out_channels,
-                groups=groups,
-                kernel_size=kernel_size,
-                layers=layer_layers,
-                fontsize=fontsize,
-            )
-        )
+        drawn.append(_draw_layer(kind, ax, *checked, fontsize))
         ax.set_title(
             f"{kind}\n{_layer_description(kind, *checked)}", fontsize=fontsize + 1
         )
@@ -2057,32 +2029,33 @@ def plot_layer_volumes(
     # panels, the captions that stick out right of them and the gaps fill the
     # width; the captions' widths do not scale, so settle it in a few rounds
     renderer = fig.canvas.get_renderer()
-    inches = [
+
+    def inches(text):
+        return text.get_window_extent(renderer).width / fig.dpi
+
+    # per panel: its width (drawing units), its title's width (inches), and
+    # each caption's left (drawing units) and width (inches)
+    panels = [
         (
             d.size[0],
-            d.ax.title.get_window_extent(renderer).width / fig.dpi,
-            [
-                (
-                    t.get_position()[0] - d.ax.get_xlim()[0],
-                    t.get_window_extent(renderer).width / fig.dpi,
-                )
-                for t in d.labels
-            ],
+            inches(d.ax.title),
+            [(t.get_position()[0] - d.ax.get_xlim()[0], inches(t)) for t in d.labels],
         )
         for d in drawn
     ]
-    gap = 0.3
 
     def spans(scale):
         return [
             max(w * scale, title, *(x * scale + t for x, t in captions))
-            for w, title, captions in inches
+            for w, title, captions in panels
         ]
 
-    room = width - gap * (len(drawn) - 1)
+    gap = 0.3
+    gaps = gap * (len(drawn) - 1)
+    room = width - gaps
     low, high = 0.1, _MAX_SCALE  # the largest scale that fits, by bisection
     if sum(spans(low)) > room:
-        needed = sum(spans(low)) + gap * (len(drawn) - 1)
+        needed = sum(spans(low)) + gaps
         import matplotlib.pyplot as plt
 
         plt.close(fig)  # not shown: nothing fits
@@ -2097,18 +2070,17 @@ def plot_layer_volumes(
         scale = (low + high) / 2
         low, high = (scale, high) if sum(spans(scale)) <= room else (low, scale)
     scale = low
-    spans = spans(scale)
+    panel_spans = spans(scale)
     title_band, legend_band = 0.5, 0.35
     height = max(d.size[1] for d in drawn) * scale + title_band + legend_band
     fig.set_size_inches(width, height)
-    left = (width - sum(spans) - gap * (len(drawn) - 1)) / 2
-    for d, span in zip(drawn, spans, strict=True):
+    left = (width - sum(panel_spans) - gaps) / 2
+    for d, span in zip(drawn, panel_spans, strict=True):
         w, h = d.size
-        # the drawing sits at the panel's left, centred under the title
-        pad = (span - w * scale) / 2 if span > w * scale else 0.0
-        box = (left + pad, height - title_band - h * scale, w * scale, h * scale)
+        # the drawing is centred under the title
+        x, y = left + (span - w * scale) / 2, height - title_band - h * scale
         d.ax.set_position(
-            [box[0] / width, box[1] / height, box[2] / width, box[3] / height]
+            [x / width, y / height, w * scale / width, h * scale / height]
         )
         left += span + gap
     roles = ["input", "kernel", "output"]
