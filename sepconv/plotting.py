@@ -457,15 +457,12 @@ class Grid:
         self.decimals = decimals
         self.shape = (0, 0)
         self.padding = (0, 0, 0, 0)
-        self.values = None
+        self.values = self.faces = self.highlight = None
         self.strings = np.full(self.capacity, "", dtype=object)
-        self.faces = None
-        self.highlight = None
         self.visible = True
         self.cells = PolyCollection([], linewidths=0.8, zorder=zorder)
         ax.add_collection(self.cells, autolim=False)
-        self.texts = None
-        self.labels = None
+        self.texts = self.labels = None
         if show_values and fast_text:
             self.labels = GlyphLabels(ax, fontsize=fontsize, zorder=zorder + 0.01)
         elif show_values:
@@ -599,30 +596,24 @@ class Grid:
         strong = _tint(colors["edge"], 0.6)
         face, edge, style = [], [], []
         strings, centres, ink = [], [], []
-        for i in range(rows):
-            for j in range(cols):
-                if self._inside(i, j):
-                    v = self.values[i - t, j - left]
-                    if self.faces is not None:
-                        f = self.faces[i - t, j - left]
-                    else:
-                        f = colors["face"] if v == v else "white"
-                    if self.highlight == (i - t, j - left):
-                        f = strong
-                    face.append(f)
-                    edge.append(colors["edge"])
-                    style.append("solid")
-                    color = "black"
-                else:
-                    face.append(pad["face"])
-                    edge.append(pad["edge"])
-                    style.append((0, (2, 2)))
-                    color = pad["edge"]
-                s = self.strings[i, j]
-                if s:
-                    strings.append(s)
-                    centres.append((self.origin[0] + j + 0.5, self.origin[1] + i + 0.5))
-                    ink.append(color)
+        for i, j in np.ndindex(rows, cols):
+            cell = (i - t, j - left)  # in the values
+            if self._inside(i, j):
+                v = self.values[cell]
+                f = colors["face"] if v == v else "white"
+                if self.faces is not None:
+                    f = self.faces[cell]
+                face.append(strong if self.highlight == cell else f)
+                edge.append(colors["edge"])
+                style.append("solid")
+            else:
+                face.append(pad["face"])
+                edge.append(pad["edge"])
+                style.append((0, (2, 2)))
+            if self.strings[i, j]:
+                strings.append(self.strings[i, j])
+                centres.append((self.origin[0] + j + 0.5, self.origin[1] + i + 0.5))
+                ink.append("black" if self._inside(i, j) else pad["edge"])
         layout = (self.origin, rows, cols)
         if layout != getattr(self, "_layout", None):  # rebuilding paths is slow
             self.cells.set_verts(cell_quads(np.ndindex(rows, cols), self.origin))
@@ -715,18 +706,15 @@ def draw_grid(
     arr = as_array(values, "values", ndim=2)
     t, b, left, r = pads = resolve_padding(padding, None)
     rows, cols = arr.shape[0] + t + b, arr.shape[1] + left + r
-    if capacity is None:
-        capacity = (rows, cols)
-    capacity = (
-        max(rows, check_int(capacity[0], "capacity", minimum=1)),
-        max(cols, check_int(capacity[1], "capacity", minimum=1)),
-    )
+    if capacity is not None:  # at least the padded values
+        rows = max(rows, check_int(capacity[0], "capacity", minimum=1))
+        cols = max(cols, check_int(capacity[1], "capacity", minimum=1))
     if fontsize is None:
         fontsize = 0.9 * mpl.rcParams["font.size"]
     grid = Grid(
         ax,
         origin,
-        capacity,
+        (rows, cols),
         role,
         fontsize=fontsize,
         decimals=decimals,
@@ -757,8 +745,7 @@ class Window:
         ax = grid.ax
         self.grid = grid
         self.capacity = capacity
-        self.kernel_size = (1, 1)
-        self.dilation = (1, 1)
+        self.kernel_size = self.dilation = (1, 1)
         self.kernel = None
         self.row = self.col = 0
         self.visible = True
@@ -780,8 +767,7 @@ class Window:
             )
         )
         self.fontsize = fontsize
-        self.weights = None
-        self.weight_labels = None
+        self.weights = self.weight_labels = None
         if show_weights and fast_text:
             self.weight_labels = GlyphLabels(ax, fontsize=fontsize, zorder=z + 0.6)
         elif show_weights:
@@ -828,9 +814,8 @@ class Window:
         too, within the capacity the window was drawn with.
         """
         if kernel is not None:
-            kernel = as_array(kernel, "kernel", ndim=2)
-            self.kernel = kernel
-            kernel_size = kernel.shape
+            self.kernel = as_array(kernel, "kernel", ndim=2)
+            kernel_size = self.kernel.shape
         if kernel_size is not None:
             kernel_size = tuple(kernel_size)
             if kernel_size[0] * kernel_size[1] > self.capacity:
@@ -844,8 +829,9 @@ class Window:
         kh, kw = self.kernel_size
         dh, dw = self.dilation
         x0, y0 = self.grid.cell_origin(self.row, self.col)
-        taps = [(u * dh, v * dw) for u in range(kh) for v in range(kw)]
-        taps = taps if self.visible else []
+        taps = []
+        if self.visible:
+            taps = [(u * dh, v * dw) for u in range(kh) for v in range(kw)]
         self.taps.set_verts(cell_quads(taps, (x0, y0)))
         strings, corners = [], []
         if self.kernel is not None:
@@ -866,9 +852,7 @@ class Window:
                 [edge] * len(strings),
             )
         self.box.set_visible(self.visible)
-        self.box.set_xy((x0, y0))
-        self.box.set_width((kw - 1) * dw + 1)
-        self.box.set_height((kh - 1) * dh + 1)
+        self.box.set_bounds(x0, y0, (kw - 1) * dw + 1, (kh - 1) * dh + 1)
         return self
 
 
@@ -1172,19 +1156,16 @@ def draw_scan(
     for values, corner, name in zip(scan.values, corners, names, strict=False):
         options = {"padding": padding, "label": name, "capacity": side}
         scan.inputs.append(grid(values, role=roles[0], origin=corner, **options))
+    name = labels.get("kernel")
     if scan.weights.ndim == 1:
         x0, y0 = corners[-2]
         front = (x0, y0 + (scan.weights.size - 1) * _COLUMN_STEP)
         scan.kernel = draw_pointwise_filter(
-            scan.weights,
-            ax,
-            origin=front,
-            fontsize=fontsize,
-            label=labels.get("kernel"),
+            scan.weights, ax, origin=front, fontsize=fontsize, label=name
         )
     else:
         scan.kernel = grid(scan.weights, role="kernel", origin=corners[-2],
-                           label=labels.get("kernel"), capacity=k_side)  # fmt: skip
+                           label=name, capacity=k_side)  # fmt: skip
     scan.output = grid(scan.out, role=roles[1], origin=corners[-1],
                        label=labels.get("output"), capacity=side)  # fmt: skip
     taps = None if capacity is None else capacity[1] ** 2
@@ -1346,34 +1327,21 @@ def draw_stack(
     max_layers = check_int(max_layers, "max_layers", minimum=2)
     layers = [None] * depth
     colors = ROLE_COLORS[role]
+    grid = partial(draw_grid, ax=ax, role=role, decimals=decimals, fontsize=fontsize)
     # depth k = 0 is the front; draw from the back to the front
     for k in reversed(range(depth)):
         c = k if front == "first" else depth - 1 - k
         o = (round(x0 + k * offset, 6), round(y0 - k * offset, 6))
         z = 1.0 + (depth - k) * 0.1
+        shown = show_values == "all" or (show_values == "front" and k == 0)
         if k < max_layers - 1 or k == depth - 1:  # the front ones, the back-most
-            layers[c] = draw_grid(
-                arr[c],
-                ax,
-                role=role,
-                origin=o,
-                show_values=show_values == "all" or (show_values == "front" and k == 0),
-                decimals=decimals,
-                fontsize=fontsize,
-                zorder=z,
-            )
+            layers[c] = grid(arr[c], origin=o, show_values=shown, zorder=z)
         else:
-            layers[c] = ax.add_patch(
-                Rectangle(
-                    o,
-                    w,
-                    h,
-                    facecolor=colors["face"],
-                    edgecolor=colors["edge"],
-                    linewidth=0.4,
-                    zorder=z,
-                )
+            face, edge = colors["face"], colors["edge"]
+            outline = Rectangle(
+                o, w, h, facecolor=face, edgecolor=edge, linewidth=0.4, zorder=z
             )
+            layers[c] = ax.add_patch(outline)
     label_artist = None
     if label is not None:
         size = 0.9 * mpl.rcParams["font.size"] if fontsize is None else fontsize
@@ -1422,7 +1390,7 @@ def draw_pointwise_filter(
         ax,
         role="kernel",
         origin=origin,
-        offset=0.62,
+        offset=_COLUMN_STEP,
         show_values="all",
         fontsize=fontsize,
         label=label,
@@ -1471,19 +1439,11 @@ def draw_depthwise_stacking(
     arr = as_array(maps, "maps", ndim=3)
     depth, h, w = arr.shape
     ax = _grid_axes(ax, width=1.2 * (depth * (w + 1) + w + 4), height=1.2 * (h + 2))
-    size = 0.9 * mpl.rcParams["font.size"] if fontsize is None else fontsize
+    grid = partial(draw_grid, ax=ax, role=role, fontsize=fontsize)
     grids = []
     for c in range(depth):
-        grids.append(
-            draw_grid(
-                arr[c],
-                ax,
-                role=role,
-                origin=(c * (w + 1.0), 0.0),
-                fontsize=size,
-                label=f"channel {c}" if labels else None,
-            )
-        )
+        caption = f"channel {c}" if labels else None
+        grids.append(grid(arr[c], origin=(c * (w + 1.0), 0.0), label=caption))
     x_end = depth * (w + 1.0) - 1.0
     arrow = ax.add_patch(
         FancyArrowPatch(
@@ -1499,7 +1459,7 @@ def draw_depthwise_stacking(
         ax,
         role=role,
         origin=(x_end + 2.0, 0.0),
-        fontsize=size,
+        fontsize=fontsize,
         label=f"{h}×{w}×{depth}" if labels else None,
     )
     ax.autoscale_view()
@@ -1510,8 +1470,7 @@ def _ratio_curves(ax, labels, curves, limits):
     """Draw ``(xs, ys, label, limit)`` curves, each with its limit dashed."""
     if ax is None:
         ax = _new_axes((5.0, 3.0))
-    ax.set_xlabel(labels[0])
-    ax.set_ylabel(labels[1])
+    ax.set(xlabel=labels[0], ylabel=labels[1])
     drawn = {"curves": [], "limits": []}
     for xs, ys, label, limit in curves:
         (line,) = ax.plot(xs, ys, marker="o", markersize=3, label=label)
@@ -1740,10 +1699,11 @@ def _layer_reads(kind, c_in, c_out, groups):
     return [tuple(int(c) for c in np.flatnonzero(row)) for row in dependency]
 
 
-def _filter_lefts(reads, groups, side):
+def _filter_lefts(reads, side):
     """Left edge of each filter of a row (a wider gap between groups of more
-    than one filter), and the row's width."""
-    per_group = len(reads) // groups
+    than one filter: the filters that read the same channels), and the row's
+    width."""
+    per_group = len(reads) // len(set(reads))
     lefts, x = [], 0.0
     for o, channels in enumerate(reads):
         if o:
@@ -1779,14 +1739,13 @@ def _check_layer(kind, in_channels, out_channels, groups, kernel_size, layers):
 
 def _volume_rows(kind, c_in, c_out, groups, layers):
     """The rows of a drawing from the top: ``("volume", channels, role)`` and
-    ``("filters", reads, groups)``; and the shuffle's order (or ``()``)."""
+    ``("filters", reads)``; and the shuffle's order (or ``()``)."""
     rows = [("volume", c_in, "input")]
     channels = c_in
     for layer in range(layers):
-        g = channels if kind == "depthwise" else groups
         if layer:
             rows.append(("volume", channels, "intermediate"))
-        rows.append(("filters", _layer_reads(kind, channels, c_out, g), g))
+        rows.append(("filters", _layer_reads(kind, channels, c_out, groups)))
         channels = c_out
     order = ()
     if kind == "shuffled grouped":
@@ -1877,7 +1836,7 @@ def _draw_layer(kind, ax, c_in, c_out, g, k, n, size):
     widths = [
         _block_width(row[1], _MAP)
         if row[0] == "volume"
-        else _filter_lefts(row[1], row[2], side_k)[1]
+        else _filter_lefts(row[1], side_k)[1]
         for row in rows
     ]
     width = max(widths)
@@ -1912,13 +1871,13 @@ def _draw_layer(kind, ax, c_in, c_out, g, k, n, size):
             drawn.labels.append(label)
             y = top - _MAP - _LINKS
             continue
-        _, reads, groups_here = row
+        _, reads = row
         top = y - _RECEDE[1] * slot - (slot - side_k) / 2
         # the second layer of a shuffled stack reads the shuffled channels
         shuffled = bool(order) and bool(drawn.filters)
         if shuffled:
             below = [below[p] for p in order]
-        lefts, _ = _filter_lefts(reads, groups_here, side_k)
+        lefts, _ = _filter_lefts(reads, side_k)
         layer, bottoms = [], []
         for o, (left, channels) in enumerate(zip(lefts, reads, strict=True)):
             x = x0 + left
