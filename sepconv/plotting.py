@@ -991,16 +991,13 @@ class Scan:
         self.dilation = check_int(dilation, "dilation", minimum=1)
         t, b, left, r = self.padding
         self.padded = [np.pad(v, ((t, b), (left, r))) for v in self.values]
+        boxes = [v.shape[::-1] for v in self.padded]  # (width, height)
         if self.weights.ndim == 1:
             side = 1 + (self.weights.size - 1) * _COLUMN_STEP
-            kernel_box = (side, side)
+            boxes.append((side, side))
         else:
-            kernel_box = self.weights.shape[::-1]
-        boxes = [
-            *(v.shape[::-1] for v in self.padded),
-            kernel_box,
-            self.out.shape[::-1],
-        ]
+            boxes.append(self.weights.shape[::-1])
+        boxes.append(self.out.shape[::-1])
         gaps = [0.0] + [self.channel_gap] * (len(boxes) - 3) + [self.gap] * 2
         x, y0 = self.origin
         self.rows = max(h for _, h in boxes)
@@ -1650,25 +1647,18 @@ def _draw_slabs(ax, count, corner, side, role):
     before; in the role's tint (front), lighter (top) and darker (right)."""
     colors = ROLE_COLORS[role]
     shades = (colors["face"], _tint(colors["face"], 0.5), _tint(colors["edge"], 0.45))
+    outline = partial(
+        mpl.patches.Polygon, closed=True, edgecolor=colors["edge"], linewidth=0.7
+    )
     x, y = corner
-    return [
-        tuple(
-            ax.add_patch(
-                mpl.patches.Polygon(
-                    face,
-                    closed=True,
-                    facecolor=shade,
-                    edgecolor=colors["edge"],
-                    linewidth=0.7,
-                    zorder=2.0 + 0.01 * c,
-                )
-            )
-            for face, shade in zip(
-                _slab_faces(x + c * _SLAB, y, side), shades, strict=True
-            )
+    slabs = []
+    for c in range(count):
+        faces = zip(_slab_faces(x + c * _SLAB, y, side), shades, strict=True)
+        z = 2.0 + 0.01 * c
+        slabs.append(
+            tuple(ax.add_patch(outline(f, facecolor=s, zorder=z)) for f, s in faces)
         )
-        for c in range(count)
-    ]
+    return slabs
 
 
 def _entry(x, slab, side, top):
@@ -2063,7 +2053,6 @@ def plot_layer_volumes(
         roles=roles,
         extra=extra,
         loc="lower center",
-        bbox_to_anchor=(0.5, 0.0),
         bbox_transform=fig.transFigure,
         fontsize=fontsize,
     )
