@@ -46,7 +46,14 @@ from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D
 
 from . import core, counting
-from ._validation import as_array, check_int, check_real, fail, resolve_padding
+from ._validation import (
+    as_array,
+    check_groups,
+    check_int,
+    check_real,
+    fail,
+    resolve_padding,
+)
 
 __all__ = [
     "BOOK_STYLE",
@@ -448,15 +455,12 @@ class Grid:
         self.decimals = decimals
         self.shape = (0, 0)
         self.padding = (0, 0, 0, 0)
-        self.values = None
+        self.values = self.faces = self.highlight = None
         self.strings = np.full(self.capacity, "", dtype=object)
-        self.faces = None
-        self.highlight = None
         self.visible = True
         self.cells = PolyCollection([], linewidths=0.8, zorder=zorder)
         ax.add_collection(self.cells, autolim=False)
-        self.texts = None
-        self.labels = None
+        self.texts = self.labels = None
         if show_values and fast_text:
             self.labels = GlyphLabels(ax, fontsize=fontsize, zorder=zorder + 0.01)
         elif show_values:
@@ -590,30 +594,24 @@ class Grid:
         strong = _tint(colors["edge"], 0.6)
         face, edge, style = [], [], []
         strings, centres, ink = [], [], []
-        for i in range(rows):
-            for j in range(cols):
-                if self._inside(i, j):
-                    v = self.values[i - t, j - left]
-                    if self.faces is not None:
-                        f = self.faces[i - t, j - left]
-                    else:
-                        f = colors["face"] if v == v else "white"
-                    if self.highlight == (i - t, j - left):
-                        f = strong
-                    face.append(f)
-                    edge.append(colors["edge"])
-                    style.append("solid")
-                    color = "black"
-                else:
-                    face.append(pad["face"])
-                    edge.append(pad["edge"])
-                    style.append((0, (2, 2)))
-                    color = pad["edge"]
-                s = self.strings[i, j]
-                if s:
-                    strings.append(s)
-                    centres.append((self.origin[0] + j + 0.5, self.origin[1] + i + 0.5))
-                    ink.append(color)
+        for i, j in np.ndindex(rows, cols):
+            cell = (i - t, j - left)  # in the values
+            if self._inside(i, j):
+                v = self.values[cell]
+                f = colors["face"] if v == v else "white"
+                if self.faces is not None:
+                    f = self.faces[cell]
+                face.append(strong if self.highlight == cell else f)
+                edge.append(colors["edge"])
+                style.append("solid")
+            else:
+                face.append(pad["face"])
+                edge.append(pad["edge"])
+                style.append((0, (2, 2)))
+            if self.strings[i, j]:
+                strings.append(self.strings[i, j])
+                centres.append((self.origin[0] + j + 0.5, self.origin[1] + i + 0.5))
+                ink.append("black" if self._inside(i, j) else pad["edge"])
         layout = (self.origin, rows, cols)
         if layout != getattr(self, "_layout", None):  # rebuilding paths is slow
             self.cells.set_verts(cell_quads(np.ndindex(rows, cols), self.origin))
@@ -706,18 +704,15 @@ def draw_grid(
     arr = as_array(values, "values", ndim=2)
     t, b, left, r = pads = resolve_padding(padding, None)
     rows, cols = arr.shape[0] + t + b, arr.shape[1] + left + r
-    if capacity is None:
-        capacity = (rows, cols)
-    capacity = (
-        max(rows, check_int(capacity[0], "capacity", minimum=1)),
-        max(cols, check_int(capacity[1], "capacity", minimum=1)),
-    )
+    if capacity is not None:  # at least the padded values
+        rows = max(rows, check_int(capacity[0], "capacity", minimum=1))
+        cols = max(cols, check_int(capacity[1], "capacity", minimum=1))
     if fontsize is None:
         fontsize = 0.9 * mpl.rcParams["font.size"]
     grid = Grid(
         ax,
         origin,
-        capacity,
+        (rows, cols),
         role,
         fontsize=fontsize,
         decimals=decimals,
@@ -748,8 +743,7 @@ class Window:
         ax = grid.ax
         self.grid = grid
         self.capacity = capacity
-        self.kernel_size = (1, 1)
-        self.dilation = (1, 1)
+        self.kernel_size = self.dilation = (1, 1)
         self.kernel = None
         self.row = self.col = 0
         self.visible = True
@@ -771,8 +765,7 @@ class Window:
             )
         )
         self.fontsize = fontsize
-        self.weights = None
-        self.weight_labels = None
+        self.weights = self.weight_labels = None
         if show_weights and fast_text:
             self.weight_labels = GlyphLabels(ax, fontsize=fontsize, zorder=z + 0.6)
         elif show_weights:
@@ -819,9 +812,8 @@ class Window:
         too, within the capacity the window was drawn with.
         """
         if kernel is not None:
-            kernel = as_array(kernel, "kernel", ndim=2)
-            self.kernel = kernel
-            kernel_size = kernel.shape
+            self.kernel = as_array(kernel, "kernel", ndim=2)
+            kernel_size = self.kernel.shape
         if kernel_size is not None:
             kernel_size = tuple(kernel_size)
             if kernel_size[0] * kernel_size[1] > self.capacity:
@@ -835,8 +827,9 @@ class Window:
         kh, kw = self.kernel_size
         dh, dw = self.dilation
         x0, y0 = self.grid.cell_origin(self.row, self.col)
-        taps = [(u * dh, v * dw) for u in range(kh) for v in range(kw)]
-        taps = taps if self.visible else []
+        taps = []
+        if self.visible:
+            taps = [(u * dh, v * dw) for u in range(kh) for v in range(kw)]
         self.taps.set_verts(cell_quads(taps, (x0, y0)))
         strings, corners = [], []
         if self.kernel is not None:
@@ -857,9 +850,7 @@ class Window:
                 [edge] * len(strings),
             )
         self.box.set_visible(self.visible)
-        self.box.set_xy((x0, y0))
-        self.box.set_width((kw - 1) * dw + 1)
-        self.box.set_height((kh - 1) * dh + 1)
+        self.box.set_bounds(x0, y0, (kw - 1) * dw + 1, (kh - 1) * dh + 1)
         return self
 
 
@@ -998,16 +989,13 @@ class Scan:
         self.dilation = check_int(dilation, "dilation", minimum=1)
         t, b, left, r = self.padding
         self.padded = [np.pad(v, ((t, b), (left, r))) for v in self.values]
+        boxes = [v.shape[::-1] for v in self.padded]  # (width, height)
         if self.weights.ndim == 1:
             side = 1 + (self.weights.size - 1) * _COLUMN_STEP
-            kernel_box = (side, side)
+            boxes.append((side, side))
         else:
-            kernel_box = self.weights.shape[::-1]
-        boxes = [
-            *(v.shape[::-1] for v in self.padded),
-            kernel_box,
-            self.out.shape[::-1],
-        ]
+            boxes.append(self.weights.shape[::-1])
+        boxes.append(self.out.shape[::-1])
         gaps = [0.0] + [self.channel_gap] * (len(boxes) - 3) + [self.gap] * 2
         x, y0 = self.origin
         self.rows = max(h for _, h in boxes)
@@ -1163,19 +1151,16 @@ def draw_scan(
     for values, corner, name in zip(scan.values, corners, names, strict=False):
         options = {"padding": padding, "label": name, "capacity": side}
         scan.inputs.append(grid(values, role=roles[0], origin=corner, **options))
+    name = labels.get("kernel")
     if scan.weights.ndim == 1:
         x0, y0 = corners[-2]
         front = (x0, y0 + (scan.weights.size - 1) * _COLUMN_STEP)
         scan.kernel = draw_pointwise_filter(
-            scan.weights,
-            ax,
-            origin=front,
-            fontsize=fontsize,
-            label=labels.get("kernel"),
+            scan.weights, ax, origin=front, fontsize=fontsize, label=name
         )
     else:
         scan.kernel = grid(scan.weights, role="kernel", origin=corners[-2],
-                           label=labels.get("kernel"), capacity=k_side)  # fmt: skip
+                           label=name, capacity=k_side)  # fmt: skip
     scan.output = grid(scan.out, role=roles[1], origin=corners[-1],
                        label=labels.get("output"), capacity=side)  # fmt: skip
     taps = None if capacity is None else capacity[1] ** 2
@@ -1263,15 +1248,6 @@ class Stack:
         return self
 
 
-def _full_layers(depth, max_layers, front_first):
-    """Channels drawn as full grids: the front ones and the back-most one."""
-    if depth <= max_layers:
-        return set(range(depth))
-    if front_first:
-        return {*range(max_layers - 1), depth - 1}
-    return {0, *range(depth - max_layers + 1, depth)}
-
-
 def draw_stack(
     array,
     ax=None,
@@ -1343,42 +1319,24 @@ def draw_stack(
     ax = _grid_axes(ax)
     depth, h, w = arr.shape
     x0, y0 = (float(v) for v in origin)
-    front_first = front == "first"
     max_layers = check_int(max_layers, "max_layers", minimum=2)
-    full = _full_layers(depth, max_layers, front_first)
     layers = [None] * depth
     colors = ROLE_COLORS[role]
-    front_channel = 0 if front_first else depth - 1
-    # depth index 0 is the front; draw from the back to the front
-    depth_of = (lambda c: c) if front_first else (lambda c: depth - 1 - c)
-    for c in sorted(range(depth), key=depth_of, reverse=True):
-        k = depth_of(c)
+    grid = partial(draw_grid, ax=ax, role=role, decimals=decimals, fontsize=fontsize)
+    # depth k = 0 is the front; draw from the back to the front
+    for k in reversed(range(depth)):
+        c = k if front == "first" else depth - 1 - k
         o = (round(x0 + k * offset, 6), round(y0 - k * offset, 6))
         z = 1.0 + (depth - k) * 0.1
-        if c in full:
-            layers[c] = draw_grid(
-                arr[c],
-                ax,
-                role=role,
-                origin=o,
-                show_values=show_values == "all"
-                or (show_values == "front" and c == front_channel),
-                decimals=decimals,
-                fontsize=fontsize,
-                zorder=z,
-            )
+        shown = show_values == "all" or (show_values == "front" and k == 0)
+        if k < max_layers - 1 or k == depth - 1:  # the front ones, the back-most
+            layers[c] = grid(arr[c], origin=o, show_values=shown, zorder=z)
         else:
-            layers[c] = ax.add_patch(
-                Rectangle(
-                    o,
-                    w,
-                    h,
-                    facecolor=colors["face"],
-                    edgecolor=colors["edge"],
-                    linewidth=0.4,
-                    zorder=z,
-                )
+            face, edge = colors["face"], colors["edge"]
+            outline = Rectangle(
+                o, w, h, facecolor=face, edgecolor=edge, linewidth=0.4, zorder=z
             )
+            layers[c] = ax.add_patch(outline)
     label_artist = None
     if label is not None:
         size = 0.9 * mpl.rcParams["font.size"] if fontsize is None else fontsize
@@ -1427,7 +1385,7 @@ def draw_pointwise_filter(
         ax,
         role="kernel",
         origin=origin,
-        offset=0.62,
+        offset=_COLUMN_STEP,
         show_values="all",
         fontsize=fontsize,
         label=label,
@@ -1476,19 +1434,11 @@ def draw_depthwise_stacking(
     arr = as_array(maps, "maps", ndim=3)
     depth, h, w = arr.shape
     ax = _grid_axes(ax, width=1.2 * (depth * (w + 1) + w + 4), height=1.2 * (h + 2))
-    size = 0.9 * mpl.rcParams["font.size"] if fontsize is None else fontsize
+    grid = partial(draw_grid, ax=ax, role=role, fontsize=fontsize)
     grids = []
     for c in range(depth):
-        grids.append(
-            draw_grid(
-                arr[c],
-                ax,
-                role=role,
-                origin=(c * (w + 1.0), 0.0),
-                fontsize=size,
-                label=f"channel {c}" if labels else None,
-            )
-        )
+        caption = f"channel {c}" if labels else None
+        grids.append(grid(arr[c], origin=(c * (w + 1.0), 0.0), label=caption))
     x_end = depth * (w + 1.0) - 1.0
     arrow = ax.add_patch(
         FancyArrowPatch(
@@ -1504,7 +1454,7 @@ def draw_depthwise_stacking(
         ax,
         role=role,
         origin=(x_end + 2.0, 0.0),
-        fontsize=size,
+        fontsize=fontsize,
         label=f"{h}×{w}×{depth}" if labels else None,
     )
     ax.autoscale_view()
@@ -1515,8 +1465,7 @@ def _ratio_curves(ax, labels, curves, limits):
     """Draw ``(xs, ys, label, limit)`` curves, each with its limit dashed."""
     if ax is None:
         ax = _new_axes((5.0, 3.0))
-    ax.set_xlabel(labels[0])
-    ax.set_ylabel(labels[1])
+    ax.set(xlabel=labels[0], ylabel=labels[1])
     drawn = {"curves": [], "limits": []}
     for xs, ys, label, limit in curves:
         (line,) = ax.plot(xs, ys, marker="o", markersize=3, label=label)
@@ -1696,28 +1645,21 @@ def _draw_slabs(ax, count, corner, side, role):
     before; in the role's tint (front), lighter (top) and darker (right)."""
     colors = ROLE_COLORS[role]
     shades = (colors["face"], _tint(colors["face"], 0.5), _tint(colors["edge"], 0.45))
+    outline = partial(
+        mpl.patches.Polygon, closed=True, edgecolor=colors["edge"], linewidth=0.7
+    )
     x, y = corner
-    return [
-        tuple(
-            ax.add_patch(
-                mpl.patches.Polygon(
-                    face,
-                    closed=True,
-                    facecolor=shade,
-                    edgecolor=colors["edge"],
-                    linewidth=0.7,
-                    zorder=2.0 + 0.01 * c,
-                )
-            )
-            for face, shade in zip(
-                _slab_faces(x + c * _SLAB, y, side), shades, strict=True
-            )
+    slabs = []
+    for c in range(count):
+        faces = zip(_slab_faces(x + c * _SLAB, y, side), shades, strict=True)
+        z = 2.0 + 0.01 * c
+        slabs.append(
+            tuple(ax.add_patch(outline(f, facecolor=s, zorder=z)) for f, s in faces)
         )
-        for c in range(count)
-    ]
+    return slabs
 
 
-def _entry(x, slab, *, side, top):
+def _entry(x, slab, side, top):
     """Where a link enters slab ``slab`` of a block at ``x``: a little into
     its top face."""
     return (
@@ -1745,10 +1687,11 @@ def _layer_reads(kind, c_in, c_out, groups):
     return [tuple(int(c) for c in np.flatnonzero(row)) for row in dependency]
 
 
-def _filter_lefts(reads, groups, side):
+def _filter_lefts(reads, side):
     """Left edge of each filter of a row (a wider gap between groups of more
-    than one filter), and the row's width."""
-    per_group = len(reads) // groups
+    than one filter: the filters that read the same channels), and the row's
+    width."""
+    per_group = len(reads) // len(set(reads))
     lefts, x = [], 0.0
     for o, channels in enumerate(reads):
         if o:
@@ -1768,29 +1711,29 @@ def _check_layer(kind, in_channels, out_channels, groups, kernel_size, layers):
     k = check_int(kernel_size, "kernel_size", minimum=1)
     g = check_int(groups, "groups", minimum=1)
     shuffled = kind == "shuffled grouped"
-    n = 2 if layers is None and shuffled else 1 if layers is None else layers
+    n = layers
+    if layers is None:
+        n = 2 if shuffled else 1
     if check_int(n, "layers", minimum=1) not in ((2,) if shuffled else (1, 2)):
         fail("layers", "2 for 'shuffled grouped'" if shuffled else "1 or 2", layers)
     if kind == "depthwise" and c_out % c_in:
         fail("out_channels", f"a multiple of in_channels = {c_in}", c_out)
-    if kind in ("grouped", "shuffled grouped") and (c_in % g or c_out % g):
-        both = f"both in_channels = {c_in} and out_channels = {c_out}"
-        fail("groups", f"a divisor of {both}", groups)
-    if kind not in ("grouped", "shuffled grouped"):
+    if kind in ("grouped", "shuffled grouped"):
+        g = check_groups(groups, ("in_channels", c_in), ("out_channels", c_out))
+    else:
         g = 1
     return c_in, c_out, g, k, n
 
 
 def _volume_rows(kind, c_in, c_out, groups, layers):
     """The rows of a drawing from the top: ``("volume", channels, role)`` and
-    ``("filters", reads, groups)``; and the shuffle's order (or ``()``)."""
+    ``("filters", reads)``; and the shuffle's order (or ``()``)."""
     rows = [("volume", c_in, "input")]
     channels = c_in
     for layer in range(layers):
-        g = channels if kind == "depthwise" else groups
         if layer:
             rows.append(("volume", channels, "intermediate"))
-        rows.append(("filters", _layer_reads(kind, channels, c_out, g), g))
+        rows.append(("filters", _layer_reads(kind, channels, c_out, groups)))
         channels = c_out
     order = ()
     if kind == "shuffled grouped":
@@ -1862,12 +1805,15 @@ def draw_layer_volumes(
     >>> draw_layer_volumes("shuffled grouped", Figure().add_subplot()).order
     (0, 2, 1, 3)
     """
-    c_in, c_out, g, k, n = _check_layer(
-        kind, in_channels, out_channels, groups, kernel_size, layers
-    )
-    size = mpl.rcParams["font.size"] if fontsize is None else fontsize
+    checked = _check_layer(kind, in_channels, out_channels, groups, kernel_size, layers)
     if ax is None:
         ax = _new_axes((3.0, 3.0))
+    size = mpl.rcParams["font.size"] if fontsize is None else fontsize
+    return _draw_layer(kind, ax, *checked, size)
+
+
+def _draw_layer(kind, ax, c_in, c_out, g, k, n, size):
+    """:func:`draw_layer_volumes` with checked arguments, on ``ax``."""
     ax.set_aspect("equal")
     ax.set_axis_off()
     # every filter row has the room of a k x k filter, so that the rows of
@@ -1878,75 +1824,61 @@ def draw_layer_volumes(
     widths = [
         _block_width(row[1], _MAP)
         if row[0] == "volume"
-        else _filter_lefts(row[1], row[2], side_k)[1]
+        else _filter_lefts(row[1], side_k)[1]
         for row in rows
     ]
     width = max(widths)
-    grouped = kind in ("grouped", "shuffled grouped") and g > 1
     drawn = LayerVolumes(kind, ax, [], [], [], order, None, [], (width, 0.0))
+    caption = partial(ax.text, ha="left", va="center", fontsize=size)
     segments, styles = [], []
     y, below = 0.0, None  # below: (anchor, group) of the row above's bottoms
 
-    def link(source, end):
-        (start, group) = source
-        segments.append((start, end))
-        styles.append((0, (3, 2)) if grouped and group % 2 else "solid")
+    def link(source, end):  # the links from odd groups are dashed
+        segments.append((source[0], end))
+        styles.append((0, (3, 2)) if source[1] % 2 else "solid")
 
     for row, row_width in zip(rows, widths, strict=True):
         x0 = (width - row_width) / 2
         if row[0] == "volume":
             _, count, role = row
             top = y - _RECEDE[1] * _MAP
-            entry = partial(_entry, side=_MAP, top=top)
             drawn.volumes.append(_draw_slabs(ax, count, (x0, top), _MAP, role))
             if below is not None:  # filter o writes channel o
                 for c in range(count):
-                    link(below[c], entry(x0, c))
-            per_group = count // g if grouped else count
+                    link(below[c], _entry(x0, c, _MAP, top))
             below = [
-                ((x0 + (c + 0.5) * _SLAB, top - _MAP), c // per_group)
+                ((x0 + (c + 0.5) * _SLAB, top - _MAP), c // (count // g))
                 for c in range(count)
             ]
-            drawn.labels.append(
-                ax.text(
-                    x0 + row_width + 0.15,
-                    top - _MAP / 2,
-                    ROLE_COLORS[role]["label"],
-                    ha="left",
-                    va="center",
-                    fontsize=size,
-                    color=ROLE_COLORS[role]["edge"],
-                )
+            label = caption(
+                x0 + row_width + 0.15,
+                top - _MAP / 2,
+                ROLE_COLORS[role]["label"],
+                color=ROLE_COLORS[role]["edge"],
             )
+            drawn.labels.append(label)
             y = top - _MAP - _LINKS
             continue
-        _, reads, groups_here = row
+        _, reads = row
         top = y - _RECEDE[1] * slot - (slot - side_k) / 2
-        entry = partial(_entry, side=side_k, top=top)
         # the second layer of a shuffled stack reads the shuffled channels
         shuffled = bool(order) and bool(drawn.filters)
-        lefts, _ = _filter_lefts(reads, groups_here, side_k)
+        if shuffled:
+            below = [below[p] for p in order]
+        lefts, _ = _filter_lefts(reads, side_k)
         layer, bottoms = [], []
-        per_group = len(reads) // groups_here
         for o, (left, channels) in enumerate(zip(lefts, reads, strict=True)):
             x = x0 + left
             layer.append(_draw_slabs(ax, len(channels), (x, top), side_k, "kernel"))
             for j, c in enumerate(channels):
-                link(below[order[c]] if shuffled else below[c], entry(x, j))
+                link(below[c], _entry(x, j, side_k, top))
             bottom = (x + len(channels) * _SLAB / 2, top - side_k)
-            bottoms.append((bottom, o // per_group))
+            bottoms.append((bottom, o // (len(reads) // g)))
         if shuffled:  # captioned right of the crossing links
-            drawn.labels.append(
-                ax.text(
-                    width + 0.1,
-                    y + _LINKS / 2,
-                    "channel\nshuffle",
-                    ha="left",
-                    va="center",
-                    fontsize=size,
-                    linespacing=1.1,
-                )
+            shuffle = caption(
+                width + 0.1, y + _LINKS / 2, "channel\nshuffle", linespacing=1.1
             )
+            drawn.labels.append(shuffle)
         drawn.filters.append(layer)
         drawn.reads.append(reads)
         below = bottoms
@@ -2034,20 +1966,9 @@ def plot_layer_volumes(
         checked = _check_layer(
             kind, in_channels, out_channels, groups, kernel_size, layer_layers
         )
-        grouped |= kind in ("grouped", "shuffled grouped") and checked[2] > 1
+        grouped |= checked[2] > 1
         ax = fig.add_axes((0, 0, 1, 1))
-        drawn.append(
-            draw_layer_volumes(
-                kind,
-                ax,
-                in_channels=in_channels,
-                out_channels=out_channels,
-                groups=groups,
-                kernel_size=kernel_size,
-                layers=layer_layers,
-                fontsize=fontsize,
-            )
-        )
+        drawn.append(_draw_layer(kind, ax, *checked, fontsize))
         ax.set_title(
             f"{kind}\n{_layer_description(kind, *checked)}", fontsize=fontsize + 1
         )
@@ -2055,32 +1976,33 @@ def plot_layer_volumes(
     # panels, the captions that stick out right of them and the gaps fill the
     # width; the captions' widths do not scale, so settle it in a few rounds
     renderer = fig.canvas.get_renderer()
-    inches = [
+
+    def inches(text):
+        return text.get_window_extent(renderer).width / fig.dpi
+
+    # per panel: its width (drawing units), its title's width (inches), and
+    # each caption's left (drawing units) and width (inches)
+    panels = [
         (
             d.size[0],
-            d.ax.title.get_window_extent(renderer).width / fig.dpi,
-            [
-                (
-                    t.get_position()[0] - d.ax.get_xlim()[0],
-                    t.get_window_extent(renderer).width / fig.dpi,
-                )
-                for t in d.labels
-            ],
+            inches(d.ax.title),
+            [(t.get_position()[0] - d.ax.get_xlim()[0], inches(t)) for t in d.labels],
         )
         for d in drawn
     ]
-    gap = 0.3
 
     def spans(scale):
         return [
             max(w * scale, title, *(x * scale + t for x, t in captions))
-            for w, title, captions in inches
+            for w, title, captions in panels
         ]
 
-    room = width - gap * (len(drawn) - 1)
+    gap = 0.3
+    gaps = gap * (len(drawn) - 1)
+    room = width - gaps
     low, high = 0.1, _MAX_SCALE  # the largest scale that fits, by bisection
     if sum(spans(low)) > room:
-        needed = sum(spans(low)) + gap * (len(drawn) - 1)
+        needed = sum(spans(low)) + gaps
         import matplotlib.pyplot as plt
 
         plt.close(fig)  # not shown: nothing fits
@@ -2095,18 +2017,17 @@ def plot_layer_volumes(
         scale = (low + high) / 2
         low, high = (scale, high) if sum(spans(scale)) <= room else (low, scale)
     scale = low
-    spans = spans(scale)
+    panel_spans = spans(scale)
     title_band, legend_band = 0.5, 0.35
     height = max(d.size[1] for d in drawn) * scale + title_band + legend_band
     fig.set_size_inches(width, height)
-    left = (width - sum(spans) - gap * (len(drawn) - 1)) / 2
-    for d, span in zip(drawn, spans, strict=True):
+    left = (width - sum(panel_spans) - gaps) / 2
+    for d, span in zip(drawn, panel_spans, strict=True):
         w, h = d.size
-        # the drawing sits at the panel's left, centred under the title
-        pad = (span - w * scale) / 2 if span > w * scale else 0.0
-        box = (left + pad, height - title_band - h * scale, w * scale, h * scale)
+        # the drawing is centred under the title
+        x, y = left + (span - w * scale) / 2, height - title_band - h * scale
         d.ax.set_position(
-            [box[0] / width, box[1] / height, box[2] / width, box[3] / height]
+            [x / width, y / height, w * scale / width, h * scale / height]
         )
         left += span + gap
     roles = ["input", "kernel", "output"]
@@ -2130,7 +2051,6 @@ def plot_layer_volumes(
         roles=roles,
         extra=extra,
         loc="lower center",
-        bbox_to_anchor=(0.5, 0.0),
         bbox_transform=fig.transFigure,
         fontsize=fontsize,
     )
