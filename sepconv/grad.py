@@ -218,12 +218,11 @@ def conv2d_weight(
             f"only if input has one)",
             out,
         )
-    out, batched, _, s, pads, d = _layer(
+    out, batched, (n, c, h, w), s, pads, d = _layer(
         x.shape, shape, out, stride, padding, dilation, groups, "weight_shape"
     )
     xb = x if batched else x[np.newaxis]
     dtype = result_dtype(xb, out)
-    n, c, h, w = xb.shape
     c_out, cg, kh, kw = shape
     g = c // cg  # groups, as checked
     top, bottom, left, right = pads
