@@ -27,8 +27,9 @@ for bit.
 
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -71,12 +72,6 @@ def _generator(rng):
     if not isinstance(rng, np.random.Generator):
         fail("rng", "a numpy.random.Generator", rng, error=TypeError)
     return rng
-
-
-def _he_normal(rng, shape, fan_in):
-    """He initialisation: normal with variance 2 / fan_in, float32."""
-    scale = np.float32(np.sqrt(2.0 / fan_in))
-    return rng.standard_normal(shape, dtype=np.float32) * scale
 
 
 class Parameter:
@@ -160,10 +155,11 @@ class Conv2d(Layer):
             )
         resolve_geometry(stride, padding, 1, (kh, kw))
         bias = check_flag(bias, "bias")
+        # He initialisation: normal with variance 2 / fan_in, float32
         fan_in = c_in // g * kh * kw
-        self.weight = Parameter(
-            _he_normal(_generator(rng), (c_out, c_in // g, kh, kw), fan_in)
-        )
+        shape = (c_out, c_in // g, kh, kw)
+        weight = _generator(rng).standard_normal(shape, dtype=np.float32)
+        self.weight = Parameter(weight * np.float32(np.sqrt(2.0 / fan_in)))
         self.bias = Parameter(np.zeros(c_out, np.float32)) if bias else None
         self.geometry = {"stride": stride, "padding": padding, "groups": g}
 
@@ -189,13 +185,7 @@ class Conv2d(Layer):
             fail("input_shape", f"(N, {c_in}, H, W)", input_shape)
         full = counting.conv2d_cost(input_shape, c_out, (kh, kw), **self.geometry)
         if self.bias is None:
-            return counting.Cost(
-                full.multiplications,
-                full.additions,
-                full.parameters,
-                full.parameters,
-                full.output_shape,
-            )
+            return replace(full, parameters_with_bias=full.parameters)
         return full
 
     def output_shape(self, input_shape):
@@ -242,12 +232,10 @@ class AvgPool2d(Layer):
         return np.broadcast_to(share, tiles).reshape(self._shape).copy()
 
     def cost(self, input_shape):
-        n, c, h, w = input_shape
-        out = n * c * (h // self.kernel_size) * (w // self.kernel_size)
+        shape = self.output_shape(input_shape)
+        out = math.prod(shape)
         # Each mean: size^2 - 1 additions and one multiplication by 1 / size^2.
-        return counting.Cost(
-            out, out * (self.kernel_size**2 - 1), 0, 0, self.output_shape(input_shape)
-        )
+        return counting.Cost(out, out * (self.kernel_size**2 - 1), 0, 0, shape)
 
     def output_shape(self, input_shape):
         n, c, h, w = input_shape
@@ -276,10 +264,8 @@ class Linear(Layer):
         n_in = check_int(in_features, "in_features", minimum=1)
         n_out = check_int(out_features, "out_features", minimum=1)
         bound = np.float32(1 / np.sqrt(n_in))
-        rng = _generator(rng)
-        self.weight = Parameter(
-            rng.uniform(-bound, bound, (n_out, n_in)).astype(np.float32)
-        )
+        weight = _generator(rng).uniform(-bound, bound, (n_out, n_in))
+        self.weight = Parameter(weight.astype(np.float32))
         self.bias = Parameter(np.zeros(n_out, np.float32))
 
     def forward(self, x):
