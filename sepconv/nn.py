@@ -558,27 +558,18 @@ def conv_block(kind, in_channels, out_channels, *, rng):
     Every block keeps the image size (padding 1) and has one bias, on its
     last convolution.
     """
+    c_in, c_out = in_channels, out_channels
     if kind == "standard":
-        convs = [Conv2d(in_channels, out_channels, 3, padding=1, rng=rng)]
+        convs = [Conv2d(c_in, c_out, 3, padding=1, rng=rng)]
     elif kind == "depthwise separable":
         convs = [
-            Conv2d(
-                in_channels,
-                in_channels,
-                3,
-                padding=1,
-                groups=in_channels,
-                bias=False,
-                rng=rng,
-            ),
-            Conv2d(in_channels, out_channels, 1, rng=rng),
+            Conv2d(c_in, c_in, 3, padding=1, groups=c_in, bias=False, rng=rng),
+            Conv2d(c_in, c_out, 1, rng=rng),
         ]
     elif kind == "spatially separable":
         convs = [
-            Conv2d(
-                in_channels, out_channels, (3, 1), padding=(1, 0), bias=False, rng=rng
-            ),
-            Conv2d(out_channels, out_channels, (1, 3), padding=(0, 1), rng=rng),
+            Conv2d(c_in, c_out, (3, 1), padding=(1, 0), bias=False, rng=rng),
+            Conv2d(c_out, c_out, (1, 3), padding=(0, 1), rng=rng),
         ]
     else:
         fail("kind", f"one of {BLOCKS}", kind)
@@ -635,16 +626,8 @@ def nearest_separable_layer(conv, *, multiplier=1):
     c_out, c_in = w.shape[:2]
     dw, pw, error = nearest_depthwise_separable(w, multiplier=multiplier)
     rng = np.random.default_rng(0)  # the weights are overwritten below
-    depthwise = Conv2d(
-        c_in,
-        len(dw),
-        w.shape[2:],
-        stride=conv.geometry["stride"],
-        padding=conv.geometry["padding"],
-        groups=c_in,
-        bias=False,
-        rng=rng,
-    )
+    geometry = dict(conv.geometry, groups=c_in)
+    depthwise = Conv2d(c_in, len(dw), w.shape[2:], **geometry, bias=False, rng=rng)
     pointwise = Conv2d(len(dw), c_out, 1, bias=conv.bias is not None, rng=rng)
     depthwise.weight.value = dw.astype(np.float32)
     pointwise.weight.value = pw.astype(np.float32)
