@@ -81,8 +81,7 @@ def _svd(kernel):
 
 
 def _rank(s, rel_tol):
-    if s.size == 0 or s[0] == 0:
-        return 0
+    """Singular values ``s`` (largest first) above ``rel_tol * s[0]``."""
     return int(np.count_nonzero(s > rel_tol * s[0]))
 
 

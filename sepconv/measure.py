@@ -398,7 +398,6 @@ def _steps(value, name):
         return (value,)
     if (
         isinstance(value, Sequence)
-        and not isinstance(value, str)
         and value
         and all(isinstance(step, Cost) for step in value)
     ):
