@@ -81,35 +81,26 @@ def _svd(kernel):
 
 
 def _rank(s, rel_tol):
-    if s.size == 0 or s[0] == 0:
-        return 0
+    """Singular values ``s`` (largest first) above ``rel_tol * s[0]``."""
     return int(np.count_nonzero(s > rel_tol * s[0]))
 
 
-def _negligible(value, vector):
-    """Whether a sum over ``vector`` is zero up to rounding."""
-    scale = float(np.abs(vector).sum())
-    return abs(value) <= 8 * vector.size * np.finfo(np.float64).eps * scale
+def _orientation(*vectors):
+    """+1 or -1: the sign that makes the vectors follow the convention.
 
-
-def _first_nonzero(vector):
-    big = np.abs(vector) > 8 * np.finfo(np.float64).eps * np.abs(vector).max()
-    return int(np.argmax(big))
-
-
-def _orientation(column, row):
-    """+1 or -1: the sign that makes the pair (column, row) follow the convention.
-
-    The first non-zero of ``sum(column)``, ``sum(row)`` is made positive; if
-    both sums are zero, the first non-zero entry of ``column`` is.
+    The first non-zero of their sums is made positive; if every sum is zero
+    (up to rounding), the first non-zero entry of the first vector is.
     """
-    for vector in (column, row):
+    eps = np.finfo(np.float64).eps
+    for vector in vectors:
         total = float(vector.sum())
-        if not _negligible(total, vector):
+        if abs(total) > 8 * vector.size * eps * float(np.abs(vector).sum()):
             return 1.0 if total > 0 else -1.0
-    if not np.any(column):
+    first = vectors[0]
+    if not np.any(first):
         return 1.0
-    return 1.0 if column[_first_nonzero(column)] > 0 else -1.0
+    big = np.abs(first) > 8 * eps * np.abs(first).max()
+    return 1.0 if first[np.argmax(big)] > 0 else -1.0
 
 
 def _integer_factors(kernel):
@@ -295,12 +286,15 @@ def rank1_factors(kernel, *, tol=None):
     return (factors[0] + 0.0).astype(dtype), (factors[1] + 0.0).astype(dtype)
 
 
-def _check_rank(rank, kernel):
-    limit = min(kernel.shape)
+def _checked_svd(kernel, rank):
+    """``(rank, dtype, (u, s, vt))``: the checked rank, the result dtype and the
+    SVD of the checked kernel."""
+    k = _kernel(kernel)
+    limit = min(k.shape)
     r = check_int(rank, "rank", minimum=1)
     if r > limit:
         fail("rank", f"an integer from 1 to min(kh, kw)={limit}", rank)
-    return r
+    return r, result_dtype(k), _svd(k)
 
 
 def low_rank_factors(kernel, rank):
@@ -343,10 +337,7 @@ def low_rank_factors(kernel, rank):
            [ 1., -4.,  1.],
            [ 0.,  1.,  0.]])
     """
-    k = _kernel(kernel)
-    r = _check_rank(rank, k)
-    dtype = result_dtype(k)
-    u, s, vt = _svd(k)
+    r, dtype, (u, s, vt) = _checked_svd(kernel, rank)
     columns, rows = _balanced_terms(u, s, vt, r)
     return columns.astype(dtype), rows.astype(dtype)
 
@@ -379,10 +370,7 @@ def low_rank_approximation(kernel, rank):
     >>> low_rank_approximation(lap, 2).relative_error < 1e-15
     True
     """
-    k = _kernel(kernel)
-    r = _check_rank(rank, k)
-    dtype = result_dtype(k)
-    u, s, vt = _svd(k)
+    r, dtype, (u, s, vt) = _checked_svd(kernel, rank)
     approximation = (u[:, :r] * s[:r]) @ vt[:r]
     total = float(np.sum(s**2))
     error = math.sqrt(float(np.sum(s[r:] ** 2)) / total) if total > 0 else 0.0
@@ -451,17 +439,6 @@ def compose_depthwise_separable(depthwise, pointwise, *, multiplier=1):
     return weight.astype(result_dtype(d, p))
 
 
-def _orient_kernel(kernel):
-    """+1 or -1 so that the kernel's sum is positive (or its first non-zero)."""
-    total = float(kernel.sum())
-    if not _negligible(total, kernel.ravel()):
-        return 1.0 if total > 0 else -1.0
-    flat = kernel.ravel()
-    if not np.any(flat):
-        return 1.0
-    return 1.0 if flat[_first_nonzero(flat)] > 0 else -1.0
-
-
 def nearest_depthwise_separable(weight, *, multiplier=1):
     """The depthwise separable layer closest to a standard convolution weight.
 
@@ -527,7 +504,7 @@ def nearest_depthwise_separable(weight, *, multiplier=1):
         discarded += float(np.sum(s[m:] ** 2))
         for j in range(m):
             kernel = vt[j].reshape(kh, kw)
-            sign = _orient_kernel(kernel)
+            sign = _orientation(kernel.ravel())
             depthwise[c * m + j, 0] = sign * kernel + 0.0
             pointwise[:, c * m + j, 0, 0] = sign * s[j] * u[:, j]
     total = float(np.sum(w64**2))

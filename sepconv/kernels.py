@@ -145,10 +145,7 @@ def gaussian_1d(sigma, radius=None):
     (5,)
     """
     s = check_real(sigma, "sigma", positive=True)
-    if radius is None:
-        r = int(4.0 * s + 0.5)
-    else:
-        r = check_int(radius, "radius", minimum=0)
+    r = int(4.0 * s + 0.5) if radius is None else check_int(radius, "radius", minimum=0)
     x = np.arange(-r, r + 1, dtype=np.float64)
     g = np.exp(-0.5 * (x / s) ** 2)
     return g / g.sum()

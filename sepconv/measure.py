@@ -152,28 +152,15 @@ def measured_speedup(baseline, candidate, *, repeat=9):
 # ====================================================================== intensity
 
 
-def _checked_traffic(input_shape, cost, bytes_per_value, batch):
-    """The checked arguments of :func:`bytes_moved`: ``(shape, cost, width,
-    batch)``."""
-    shape = as_shape(input_shape, "input_shape", lengths=(3, 4))
-    if not isinstance(cost, Cost):
-        fail("cost", "a Cost record (from a *_cost function)", cost, error=TypeError)
-    width = check_int(bytes_per_value, "bytes_per_value", minimum=1)
-    runs = check_int(batch, "batch", minimum=1)
+def _check_follows(shape, cost, name, what):
+    """Fail unless ``cost`` can be that of a ``what`` on an input of ``shape``."""
     out = cost.output_shape
     if len(out) != len(shape) or (len(shape) == 4 and out[0] != shape[0]):
         fail(
-            "cost",
-            f"the cost of a layer on an input of shape {shape} (same batch)",
+            name,
+            f"the cost of a {what} on an input of shape {shape} (same batch)",
             f"a cost with output shape {out}",
         )
-    return shape, cost, width, runs
-
-
-def _traffic(shape, cost, width, runs):
-    """Bytes of ``runs`` passes: inputs and outputs each time, weights once."""
-    values = math.prod(shape) + math.prod(cost.output_shape)
-    return width * (runs * values + cost.parameters)
 
 
 def bytes_moved(input_shape, cost, *, bytes_per_value=4, batch=1):
@@ -230,7 +217,14 @@ def bytes_moved(input_shape, cost, *, bytes_per_value=4, batch=1):
     >>> apart - bytes_moved((32, 112, 112), dw + pw) == 2 * 4 * 32 * 112 * 112
     True
     """
-    return _traffic(*_checked_traffic(input_shape, cost, bytes_per_value, batch))
+    shape = as_shape(input_shape, "input_shape", lengths=(3, 4))
+    if not isinstance(cost, Cost):
+        fail("cost", "a Cost record (from a *_cost function)", cost, error=TypeError)
+    width = check_int(bytes_per_value, "bytes_per_value", minimum=1)
+    runs = check_int(batch, "batch", minimum=1)
+    _check_follows(shape, cost, "cost", "layer")
+    values = math.prod(shape) + math.prod(cost.output_shape)
+    return width * (runs * values + cost.parameters)
 
 
 def multiplications_per_byte(input_shape, cost, *, bytes_per_value=4, batch=1):
@@ -280,10 +274,8 @@ def multiplications_per_byte(input_shape, cost, *, bytes_per_value=4, batch=1):
     >>> f"{float(multiplications_per_byte((32, 112, 112), dw, batch=32)):.3f}"
     '1.125'
     """
-    shape, cost, width, runs = _checked_traffic(
-        input_shape, cost, bytes_per_value, batch
-    )
-    return Fraction(runs * cost.multiplications, _traffic(shape, cost, width, runs))
+    moved = bytes_moved(input_shape, cost, bytes_per_value=bytes_per_value, batch=batch)
+    return Fraction(int(batch) * cost.multiplications, moved)
 
 
 # ====================================================================== roofline
@@ -406,7 +398,6 @@ def _steps(value, name):
         return (value,)
     if (
         isinstance(value, Sequence)
-        and not isinstance(value, str)
         and value
         and all(isinstance(step, Cost) for step in value)
     ):
@@ -418,13 +409,8 @@ def _roof_seconds(shape, steps, name, roofline, width):
     """Roof times of ``steps`` run in order, each on the previous one's output."""
     total = 0.0
     for index, step in enumerate(steps):
-        out = step.output_shape
-        if len(out) != len(shape) or (len(shape) == 4 and out[0] != shape[0]):
-            fail(
-                name if len(steps) == 1 else f"{name}[{index}]",
-                f"the cost of a step on an input of shape {shape} (same batch)",
-                f"a cost with output shape {out}",
-            )
+        where = name if len(steps) == 1 else f"{name}[{index}]"
+        _check_follows(shape, step, where, "step")
         intensity = multiplications_per_byte(shape, step, bytes_per_value=width)
         if step.multiplications:
             total += step.multiplications / roofline.speed(float(intensity))

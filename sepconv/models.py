@@ -347,26 +347,41 @@ def _check_network(width_multiplier, resolution, classifier, num_classes):
     return alpha, r, classifier, classes
 
 
-def _row(name, kind, filter_shape, input_shape, stride, cost, *, bias=False):
-    """The Layer of one convolution (or fully connected layer) from its Cost."""
+def _add(rows, name, kind, c_out=None, stride=1, *, bias=False, input_shape=None):
+    """Append the Layer of one 3x3 (``"conv"``, ``"depthwise"``) or 1x1
+    (``"pointwise"``, ``"fully_connected"``) layer that reads ``input_shape``,
+    by default the last row's output."""
+    shape = input_shape or rows[-1].output_shape
+    c_in = shape[0]
+    if kind == "conv":
+        cost = conv2d_cost(shape, c_out, 3, stride=stride, padding=1)
+        filter_shape = f"3x3x{c_in}x{c_out}"
+    elif kind == "depthwise":
+        cost = depthwise_conv2d_cost(shape, 3, stride=stride, padding=1)
+        filter_shape = f"3x3x{c_in} dw"
+    elif kind == "pointwise":
+        cost = pointwise_conv2d_cost(shape, c_out)
+        filter_shape = f"1x1x{c_in}x{c_out}"
+    else:  # the fully connected layer: a 1x1 convolution of the pooled map
+        cost = pointwise_conv2d_cost(shape, c_out)
+        filter_shape = f"{c_in}x{c_out}"
     params = cost.parameters_with_bias if bias else cost.parameters
-    return Layer(
-        name, kind, filter_shape, tuple(input_shape), cost.output_shape, stride,
-        cost.multiplications, params, cost.additions,
+    rows.append(
+        Layer(
+            name, kind, filter_shape, shape, cost.output_shape, stride,
+            cost.multiplications, params, cost.additions,
+        )
     )  # fmt: skip
 
 
-def _classifier_rows(shape, classes, *, bias=False):
-    """The average pool, fully connected layer and softmax after ``shape``."""
-    c, h, w = shape
+def _add_classifier(rows, classes, *, bias=False):
+    """Append the average pool, fully connected layer and softmax."""
+    c, h, w = shape = rows[-1].output_shape
     pooled = (c, 1, 1)
-    cost = pointwise_conv2d_cost(pooled, classes)
-    out = cost.output_shape
-    return (
-        Layer("avg_pool", "avg_pool", f"Pool {h}x{w}", shape, pooled, 1, 0, 0),
-        _row("fc", "fully_connected", f"{c}x{classes}", pooled, 1, cost, bias=bias),
-        Layer("softmax", "softmax", "Classifier", out, out, 1, 0, 0),
-    )
+    rows.append(Layer("avg_pool", "avg_pool", f"Pool {h}x{w}", shape, pooled, 1, 0, 0))
+    _add(rows, "fc", "fully_connected", classes, bias=bias)
+    out = rows[-1].output_shape
+    rows.append(Layer("softmax", "softmax", "Classifier", out, out, 1, 0, 0))
 
 
 def mobilenet_v1(
@@ -436,35 +451,17 @@ def mobilenet_v1(
             width_multiplier,
         )
 
-    def width(c):
-        return int(c * alpha)
-
-    def layer(name, kind, filter_shape, input_shape, stride, cost):
-        return _row(name, kind, filter_shape, input_shape, stride, cost, bias=bias)
-
     rows = []
-    shape = (3, r, r)
-    c = width(32)
-    cost = conv2d_cost(shape, c, 3, stride=2, padding=1)
-    rows.append(layer("conv1", "conv", f"3x3x3x{c}", shape, 2, cost))
-    shape = cost.output_shape
+    _add(rows, "conv1", "conv", int(32 * alpha), 2, bias=bias, input_shape=(3, r, r))
     for i, (channels, stride) in enumerate(_BLOCKS, start=1):
-        c_in, c_out = shape[0], width(channels)
+        c_out = int(channels * alpha)
         if separable:
-            cost = depthwise_conv2d_cost(shape, 3, stride=stride, padding=1)
-            dw = f"3x3x{c_in} dw"
-            rows.append(layer(f"conv_dw_{i}", "depthwise", dw, shape, stride, cost))
-            shape = cost.output_shape
-            cost = pointwise_conv2d_cost(shape, c_out)
-            pw = f"1x1x{c_in}x{c_out}"
-            rows.append(layer(f"conv_pw_{i}", "pointwise", pw, shape, 1, cost))
+            _add(rows, f"conv_dw_{i}", "depthwise", stride=stride, bias=bias)
+            _add(rows, f"conv_pw_{i}", "pointwise", c_out, bias=bias)
         else:
-            cost = conv2d_cost(shape, c_out, 3, stride=stride, padding=1)
-            full = f"3x3x{c_in}x{c_out}"
-            rows.append(layer(f"conv_{i}", "conv", full, shape, stride, cost))
-        shape = cost.output_shape
+            _add(rows, f"conv_{i}", "conv", c_out, stride, bias=bias)
     if classifier:
-        rows.extend(_classifier_rows(shape, classes, bias=bias))
+        _add_classifier(rows, classes, bias=bias)
     return tuple(rows)
 
 
@@ -540,39 +537,22 @@ def mobilenet_v2(
         width_multiplier, resolution, classifier, num_classes
     )
     rows = []
-
-    def add(name, kind, filter_shape, input_shape, stride, cost):
-        rows.append(_row(name, kind, filter_shape, input_shape, stride, cost))
-        return cost.output_shape
-
-    shape = (3, r, r)
-    c = _make_divisible(32 * alpha)
-    cost = conv2d_cost(shape, c, 3, stride=2, padding=1)
-    shape = add("conv1", "conv", f"3x3x3x{c}", shape, 2, cost)
+    _add(rows, "conv1", "conv", _make_divisible(32 * alpha), 2, input_shape=(3, r, r))
     block = 0
     for t, channels, repeats, first_stride in _V2_BOTTLENECKS:
         c_out = _make_divisible(channels * alpha)
         for repeat in range(repeats):
             stride = first_stride if repeat == 0 else 1
-            c_in = shape[0]
+            c_in = rows[-1].output_shape[0]
             if t != 1:
-                cost = pointwise_conv2d_cost(shape, c_in * t)
-                pw = f"1x1x{c_in}x{c_in * t}"
-                shape = add(f"block_{block}_expand", "pointwise", pw, shape, 1, cost)
-            cost = depthwise_conv2d_cost(shape, 3, stride=stride, padding=1)
-            dw = f"3x3x{shape[0]} dw"
-            shape = add(
-                f"block_{block}_depthwise", "depthwise", dw, shape, stride, cost
-            )
-            cost = pointwise_conv2d_cost(shape, c_out)
-            pw = f"1x1x{shape[0]}x{c_out}"
-            shape = add(f"block_{block}_project", "pointwise", pw, shape, 1, cost)
+                _add(rows, f"block_{block}_expand", "pointwise", c_in * t)
+            _add(rows, f"block_{block}_depthwise", "depthwise", stride=stride)
+            _add(rows, f"block_{block}_project", "pointwise", c_out)
             block += 1
     c_last = _make_divisible(_V2_LAST * alpha) if alpha > 1 else _V2_LAST
-    cost = pointwise_conv2d_cost(shape, c_last)
-    shape = add("conv_last", "pointwise", f"1x1x{shape[0]}x{c_last}", shape, 1, cost)
+    _add(rows, "conv_last", "pointwise", c_last)
     if classifier:
-        rows.extend(_classifier_rows(shape, classes))
+        _add_classifier(rows, classes)
     return tuple(rows)
 
 
@@ -731,6 +711,25 @@ def _round_as_printed(value, decimals):
     return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
+def _compared(table, model, printed, computed, decimals):
+    """The two PaperComparison rows (mult-adds, parameters) of a printed row:
+    ``computed`` and ``decimals`` are ``(mult_adds, params)`` pairs."""
+    out = []
+    for i, quantity in enumerate(("mult_adds", "params")):
+        shown, value = getattr(printed, quantity), computed[i]
+        rounded = _round_as_printed(value, decimals[i])
+        agrees = rounded == shown
+        out.append(
+            PaperComparison(table, model, quantity, shown, value, rounded, agrees)
+        )
+    return out
+
+
+def _in_millions(rows):
+    total = totals(rows)
+    return total.mult_adds / 1e6, total.params / 1e6
+
+
 def paper_comparison():
     """Every number of Tables 2, 4, 6 and 7 beside the computed one.
 
@@ -757,40 +756,21 @@ def paper_comparison():
      ('Table 7', '1.0 MobileNet-160', 'mult_adds', 290, 291.0)]
     """
     out = []
-
-    def compare(table, model, printed, computed, decimals):
-        for quantity in ("mult_adds", "params"):
-            value = getattr(computed, quantity)
-            shown = getattr(printed, quantity)
-            rounded = _round_as_printed(value, decimals[quantity])
-            out.append(
-                PaperComparison(
-                    table, model, quantity, shown, value, rounded, rounded == shown
-                )
-            )
-
-    millions = {"mult_adds": 0, "params": 1}
-    percent = {"mult_adds": 2, "params": 2}
-
     shares = shares_by_kind(mobilenet_v1())
     for kind, name in TABLE2_TYPES.items():
         share = shares[kind]
-        computed = Share(float(100 * share.mult_adds), float(100 * share.params))
-        compare("Table 2", name, PAPER_TABLE2[name], computed, percent)
-
-    def in_millions(rows):
-        t = totals(rows)
-        return Totals(t.mult_adds / 1e6, t.params / 1e6)
-
+        percent = float(100 * share.mult_adds), float(100 * share.params)
+        out += _compared("Table 2", name, PAPER_TABLE2[name], percent, (2, 2))
     for model, separable in (("Conv MobileNet", False), ("MobileNet", True)):
-        computed = in_millions(mobilenet_v1(separable=separable))
-        compare("Table 4", model, PAPER_TABLE4[model], computed, millions)
+        computed = _in_millions(mobilenet_v1(separable=separable))
+        out += _compared("Table 4", model, PAPER_TABLE4[model], computed, (0, 1))
     for alpha, printed in PAPER_TABLE6.items():
-        computed = in_millions(mobilenet_v1(width_multiplier=alpha))
-        compare("Table 6", f"{alpha} MobileNet-224", printed, computed, millions)
+        computed = _in_millions(mobilenet_v1(width_multiplier=alpha))
+        out += _compared("Table 6", f"{alpha} MobileNet-224", printed, computed, (0, 1))
     for resolution, printed in PAPER_TABLE7.items():
-        computed = in_millions(mobilenet_v1(resolution=resolution))
-        compare("Table 7", f"1.0 MobileNet-{resolution}", printed, computed, millions)
+        computed = _in_millions(mobilenet_v1(resolution=resolution))
+        model = f"1.0 MobileNet-{resolution}"
+        out += _compared("Table 7", model, printed, computed, (0, 1))
     return tuple(out)
 
 
@@ -821,25 +801,11 @@ def paper_comparison_v2():
      ('mobilenet_v2_1.0_224', 'mult_adds', 300, 301.0)]
     """
     out = []
-
-    def compare(table, model, printed, rows, param_decimals):
-        total = totals(rows)
-        for quantity, value, decimals in (
-            ("mult_adds", total.mult_adds / 1e6, 0),
-            ("params", total.params / 1e6, param_decimals),
-        ):
-            shown = getattr(printed, quantity)
-            rounded = _round_as_printed(value, decimals)
-            out.append(
-                PaperComparison(
-                    table, model, quantity, shown, value, rounded, rounded == shown
-                )
-            )
-
     for model, printed in PAPER_V2_TABLE4.items():
-        compare("Table 4", model, printed, mobilenet_v2(), 1)
+        computed = _in_millions(mobilenet_v2())
+        out += _compared("Table 4", model, printed, computed, (0, 1))
     for (alpha, resolution), printed in SLIM_V2_CHECKPOINTS.items():
         name = f"mobilenet_v2_{alpha}_{resolution}"
-        rows = mobilenet_v2(alpha, resolution)
-        compare("slim README", name, printed, rows, 2)
+        computed = _in_millions(mobilenet_v2(alpha, resolution))
+        out += _compared("slim README", name, printed, computed, (0, 2))
     return tuple(out)
