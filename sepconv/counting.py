@@ -116,10 +116,6 @@ class _FrozenMapping(Mapping):
         return (type(self), (tuple(self._data.items()),))
 
 
-def _shape_text(shape):
-    return "x".join(str(s) for s in shape)
-
-
 @dataclass(frozen=True)
 class Cost:
     """The cost of one convolution (or a sequence of them).
@@ -236,18 +232,16 @@ class Cost:
                 f"{c.additions:,}",
                 f"{c.parameters:,}",
                 f"{c.parameters_with_bias:,}",
-                _shape_text(c.output_shape),
+                "x".join(str(n) for n in c.output_shape),
             )
             for label, c in rows
         ]
+        # Numbers right-aligned; the label (if any) and the shape left-aligned.
+        align = [str.ljust, str.rjust, str.rjust, str.rjust, str.rjust, str.ljust]
         if not self.passes:  # one row: no label column
             table = [row[1:] for row in table]
+            align = align[1:]
         widths = [max(map(len, column)) for column in zip(*table, strict=True)]
-        # Numbers right-aligned; the label (if any) and the shape left-aligned.
-        align = [str.rjust] * len(widths)
-        align[-1] = str.ljust
-        if self.passes:
-            align[0] = str.ljust
         lines = [
             "  ".join(a(cell, w) for a, cell, w in zip(align, row, widths, strict=True))
             for row in table
