@@ -167,20 +167,12 @@ class Cost:
     )
 
     def __post_init__(self):
-        for name in (
-            "multiplications",
-            "additions",
-            "parameters",
-            "parameters_with_bias",
-        ):
-            object.__setattr__(
-                self, name, check_int(getattr(self, name), name, minimum=0)
-            )
-        object.__setattr__(
-            self,
-            "output_shape",
-            as_shape(self.output_shape, "output_shape", lengths=(1, 2, 3, 4)),
-        )
+        counts = ("multiplications", "additions", "parameters", "parameters_with_bias")
+        for name in counts:
+            value = check_int(getattr(self, name), name, minimum=0)
+            object.__setattr__(self, name, value)
+        shape = as_shape(self.output_shape, "output_shape", lengths=(1, 2, 3, 4))
+        object.__setattr__(self, "output_shape", shape)
         passes = _FrozenMapping(dict(self.passes))
         for key, value in passes.items():
             if not isinstance(key, str) or not isinstance(value, Cost):
