@@ -930,14 +930,14 @@ def _transpose_checked(x, weight, bias, stride, padding, output_padding, dilatio
     b = as_bias(bias, m * g)
     s, pads, d = resolve_geometry(stride, padding, dilation, (kh, kw))
     op = as_pair(output_padding, "output_padding", minimum=0)
-    for axis in range(2):
-        if op[axis] >= max(s[axis], d[axis]):
-            fail(
-                "output_padding",
-                f"smaller than stride or dilation along each axis "
-                f"(< {max(s[0], d[0])}, < {max(s[1], d[1])})",
-                output_padding,
-            )
+    limits = (max(s[0], d[0]), max(s[1], d[1]))
+    if op[0] >= limits[0] or op[1] >= limits[1]:
+        fail(
+            "output_padding",
+            f"smaller than stride or dilation along each axis "
+            f"(< {limits[0]}, < {limits[1]})",
+            output_padding,
+        )
     full_h = (xb.shape[2] - 1) * s[0] + d[0] * (kh - 1) + 1 + op[0]
     full_w = (xb.shape[3] - 1) * s[1] + d[1] * (kw - 1) + 1 + op[1]
     top, bottom, left, right = pads
