@@ -525,10 +525,8 @@ def _one_pass(image, factor, name, stride, padding):
     img, f = as_result_dtype(img, as_array(factor, name, ndim=1))
     vertical = name == "column"
     kernel = f[:, np.newaxis] if vertical else f[np.newaxis, :]
-    s, (top, bottom, left, right), _ = resolve_geometry(
-        stride, padding, 1, kernel.shape
-    )
-    pads = (top, bottom, 0, 0) if vertical else (0, 0, left, right)
+    s, sides, _ = resolve_geometry(stride, padding, 1, kernel.shape)
+    pads = (*sides[:2], 0, 0) if vertical else (0, 0, *sides[2:])
     check_kernel_fits(img.shape, pads, kernel.shape, (1, 1), name=name)
     step = (s[0], 1) if vertical else (1, s[1])
     return _correlate_plane(img, kernel, step, pads, (1, 1))
