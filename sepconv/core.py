@@ -407,9 +407,9 @@ def _pointwise(x, weight, groups):
 # single-image filters
 
 
-def _image_and_kernel(image, kernel, kernel_name="kernel"):
+def _image_and_kernel(image, kernel):
     img = as_array(image, "image", ndim=2)
-    ker = as_array(kernel, kernel_name, ndim=2)
+    ker = as_array(kernel, "kernel", ndim=2)
     return as_result_dtype(img, ker)
 
 
@@ -514,25 +514,19 @@ def convolve2d(image, kernel, *, stride=1, padding=0, dilation=1):
            [5., 5., 5.]])
     """
     img, ker = _image_and_kernel(image, kernel)
-    ker = ker[::-1, ::-1]
-    s, pads, d = resolve_geometry(stride, padding, dilation, ker.shape, img.shape)
-    return _correlate_plane(img, ker, s, pads, d)
-
-
-def _factor(vector, name):
-    return as_array(vector, name, ndim=1)
+    flipped = ker[::-1, ::-1]
+    return correlate2d(img, flipped, stride=stride, padding=padding, dilation=dilation)
 
 
 def _one_pass(image, factor, name, stride, padding):
     """The ``"column"`` (vertical) or ``"row"`` (horizontal) pass of a separable
     filter: the 1-D ``factor`` with that axis's stride and padding only."""
-    img, f = as_result_dtype(as_array(image, "image", ndim=2), _factor(factor, name))
+    img = as_array(image, "image", ndim=2)
+    img, f = as_result_dtype(img, as_array(factor, name, ndim=1))
     vertical = name == "column"
     kernel = f[:, np.newaxis] if vertical else f[np.newaxis, :]
-    s, (top, bottom, left, right), _ = resolve_geometry(
-        stride, padding, 1, kernel.shape
-    )
-    pads = (top, bottom, 0, 0) if vertical else (0, 0, left, right)
+    s, sides, _ = resolve_geometry(stride, padding, 1, kernel.shape)
+    pads = (*sides[:2], 0, 0) if vertical else (0, 0, *sides[2:])
     check_kernel_fits(img.shape, pads, kernel.shape, (1, 1), name=name)
     step = (s[0], 1) if vertical else (1, s[1])
     return _correlate_plane(img, kernel, step, pads, (1, 1))
@@ -666,8 +660,8 @@ def separable_correlate2d(image, column, row, *, stride=1, padding=0):
            [8., 8., 8.]])
     """
     img = as_array(image, "image", ndim=2)
-    col = _factor(column, "column")
-    r = _factor(row, "row")
+    col = as_array(column, "column", ndim=1)
+    r = as_array(row, "row", ndim=1)
     img, col, r = as_result_dtype(img, col, r)
     kernel_hw = (col.shape[0], r.shape[0])
     s, pads, _ = resolve_geometry(stride, padding, 1, kernel_hw, img.shape)
@@ -682,23 +676,6 @@ def separable_correlate2d(image, column, row, *, stride=1, padding=0):
 
 # ---------------------------------------------------------------------------
 # layers
-
-
-def _conv_checked(x, weight, bias, stride, padding, dilation, groups, weight_name):
-    """Validate a grouped convolution; return arrays and geometry."""
-    xb, batched = as_batch(x)
-    w = as_array(weight, weight_name, ndim=4)
-    c_out, cg, kh, kw = w.shape
-    b = as_bias(bias, c_out)
-    g = check_groups(groups, ("C_in", xb.shape[1]), ("C_out", c_out))
-    _check_channels(
-        xb, batched, cg * g, f"{weight_name}.shape[1] * groups = {cg} * {g}"
-    )
-    s, pads, d = resolve_geometry(
-        stride, padding, dilation, (kh, kw), xb.shape[2:], name=weight_name
-    )
-    xb, w, b = as_result_dtype(xb, w, b)
-    return xb, w, b, batched, g, s, pads, d
 
 
 def conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
@@ -749,9 +726,16 @@ def conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
             [[144., 148.],
              [156., 160.]]]])
     """
-    xb, w, b, batched, g, s, pads, d = _conv_checked(
-        x, weight, bias, stride, padding, dilation, groups, "weight"
+    xb, batched = as_batch(x)
+    w = as_array(weight, "weight", ndim=4)
+    c_out, cg = w.shape[:2]
+    b = as_bias(bias, c_out)
+    g = check_groups(groups, ("C_in", xb.shape[1]), ("C_out", c_out))
+    _check_channels(xb, batched, cg * g, f"weight.shape[1] * groups = {cg} * {g}")
+    s, pads, d = resolve_geometry(
+        stride, padding, dilation, w.shape[2:], xb.shape[2:], name="weight"
     )
+    xb, w, b = as_result_dtype(xb, w, b)
     return _finish(_conv(xb, w, g, s, pads, d), b, batched)
 
 
@@ -809,9 +793,8 @@ def depthwise_conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1):
     c_in = xb.shape[1]
     w = _depthwise_weight(weight, c_in, "weight")
     b = as_bias(bias, w.shape[0])
-    kh, kw = w.shape[2:]
     s, pads, d = resolve_geometry(
-        stride, padding, dilation, (kh, kw), xb.shape[2:], name="weight"
+        stride, padding, dilation, w.shape[2:], xb.shape[2:], name="weight"
     )
     xb, w, b = as_result_dtype(xb, w, b)
     return _finish(_conv(xb, w, c_in, s, pads, d), b, batched)
@@ -926,9 +909,8 @@ def depthwise_separable_conv2d(
             pw_w,
         )
     b = as_bias(bias, pw_w.shape[0])
-    kh, kw = dw_w.shape[2:]
     s, pads, d = resolve_geometry(
-        stride, padding, dilation, (kh, kw), xb.shape[2:], name="depthwise"
+        stride, padding, dilation, dw_w.shape[2:], xb.shape[2:], name="depthwise"
     )
     xb, dw_w, pw_w, b = as_result_dtype(xb, dw_w, pw_w, b)
     mid = _conv(xb, dw_w, c_in, s, pads, d)
@@ -946,14 +928,14 @@ def _transpose_checked(x, weight, bias, stride, padding, output_padding, dilatio
     b = as_bias(bias, m * g)
     s, pads, d = resolve_geometry(stride, padding, dilation, (kh, kw))
     op = as_pair(output_padding, "output_padding", minimum=0)
-    for axis in range(2):
-        if op[axis] >= max(s[axis], d[axis]):
-            fail(
-                "output_padding",
-                f"smaller than stride or dilation along each axis "
-                f"(< {max(s[0], d[0])}, < {max(s[1], d[1])})",
-                output_padding,
-            )
+    limits = (max(s[0], d[0]), max(s[1], d[1]))
+    if op[0] >= limits[0] or op[1] >= limits[1]:
+        fail(
+            "output_padding",
+            f"smaller than stride or dilation along each axis "
+            f"(< {limits[0]}, < {limits[1]})",
+            output_padding,
+        )
     full_h = (xb.shape[2] - 1) * s[0] + d[0] * (kh - 1) + 1 + op[0]
     full_w = (xb.shape[3] - 1) * s[1] + d[1] * (kw - 1) + 1 + op[1]
     top, bottom, left, right = pads
@@ -1309,14 +1291,7 @@ def flattened_conv2d(x, lateral, vertical, horizontal, *, padding=0):
     # The lateral step maps zeros to zeros, so padding commutes with it.
     mixed = _pointwise(xb, lat, 1)
     vertical_kernels = ver[:, np.newaxis, :, np.newaxis]
-    mid = _conv(
-        mixed,
-        vertical_kernels,
-        c_out,
-        (1, 1),
-        (top, bottom, 0, 0),
-        (1, 1),
-    )
+    mid = _conv(mixed, vertical_kernels, c_out, (1, 1), (top, bottom, 0, 0), (1, 1))
     horizontal_kernels = hor[:, np.newaxis, np.newaxis, :]
     out = _conv(mid, horizontal_kernels, c_out, (1, 1), (0, 0, left, right), (1, 1))
     return out if batched else out[0]

@@ -116,10 +116,6 @@ class _FrozenMapping(Mapping):
         return (type(self), (tuple(self._data.items()),))
 
 
-def _shape_text(shape):
-    return "x".join(str(s) for s in shape)
-
-
 @dataclass(frozen=True)
 class Cost:
     """The cost of one convolution (or a sequence of them).
@@ -171,20 +167,12 @@ class Cost:
     )
 
     def __post_init__(self):
-        for name in (
-            "multiplications",
-            "additions",
-            "parameters",
-            "parameters_with_bias",
-        ):
-            object.__setattr__(
-                self, name, check_int(getattr(self, name), name, minimum=0)
-            )
-        object.__setattr__(
-            self,
-            "output_shape",
-            as_shape(self.output_shape, "output_shape", lengths=(1, 2, 3, 4)),
-        )
+        counts = ("multiplications", "additions", "parameters", "parameters_with_bias")
+        for name in counts:
+            value = check_int(getattr(self, name), name, minimum=0)
+            object.__setattr__(self, name, value)
+        shape = as_shape(self.output_shape, "output_shape", lengths=(1, 2, 3, 4))
+        object.__setattr__(self, "output_shape", shape)
         passes = _FrozenMapping(dict(self.passes))
         for key, value in passes.items():
             if not isinstance(key, str) or not isinstance(value, Cost):
@@ -236,18 +224,16 @@ class Cost:
                 f"{c.additions:,}",
                 f"{c.parameters:,}",
                 f"{c.parameters_with_bias:,}",
-                _shape_text(c.output_shape),
+                "x".join(str(n) for n in c.output_shape),
             )
             for label, c in rows
         ]
+        # Numbers right-aligned; the label (if any) and the shape left-aligned.
+        align = [str.ljust, str.rjust, str.rjust, str.rjust, str.rjust, str.ljust]
         if not self.passes:  # one row: no label column
             table = [row[1:] for row in table]
+            align = align[1:]
         widths = [max(map(len, column)) for column in zip(*table, strict=True)]
-        # Numbers right-aligned; the label (if any) and the shape left-aligned.
-        align = [str.rjust] * len(widths)
-        align[-1] = str.ljust
-        if self.passes:
-            align[0] = str.ljust
         lines = [
             "  ".join(a(cell, w) for a, cell, w in zip(align, row, widths, strict=True))
             for row in table
@@ -285,10 +271,6 @@ class Window:
 # ====================================================================== shapes
 
 
-def _image_shape(image_shape, name="image_shape"):
-    return as_shape(image_shape, name, lengths=2)
-
-
 def _layer(input_shape, out_channels, groups=1):
     """``(batch or None, C, H, W, C_out, groups)``, validated.
 
@@ -322,11 +304,14 @@ def _geometry(in_hw, kernel_size, stride, padding, dilation, name="kernel_size")
     return k, s, d, pads, _output_hw(in_hw, k, s, d, pads)
 
 
-def _sum_cost(outputs, taps, params, bias, shape, passes=()):
+def _sum_cost(outputs, taps, params, bias, shape):
     """Cost of ``outputs`` sums of ``taps`` products each."""
-    return Cost(
-        outputs * taps, outputs * (taps - 1), params, params + bias, shape, passes
-    )
+    return Cost(outputs * taps, outputs * (taps - 1), params, params + bias, shape)
+
+
+def _chain(passes):
+    """The passes (name -> Cost, in order) run one after the other, as one Cost."""
+    return dataclasses.replace(sum(passes.values()), passes=passes)
 
 
 # ====================================================================== closed forms
@@ -363,7 +348,7 @@ def correlate2d_cost(image_shape, kernel_shape, *, stride=1, padding=0, dilation
     >>> correlate2d_cost((5, 5), (3, 3), padding="same").multiplications
     225
     """
-    hw = _image_shape(image_shape)
+    hw = as_shape(image_shape, "image_shape", lengths=2)
     k, _, _, _, out = _geometry(
         hw, kernel_shape, stride, padding, dilation, name="kernel_shape"
     )
@@ -407,12 +392,11 @@ def separable_correlate2d_cost(image_shape, kernel_size, *, stride=1, padding=0)
     >>> cost.multiplications
     72
     """
-    hw = _image_shape(image_shape)
+    hw = as_shape(image_shape, "image_shape", lengths=2)
     k, _, _, _, out = _geometry(hw, kernel_size, stride, padding, 1)
     column = _sum_cost(out[0] * hw[1], k[0], k[0], 0, (out[0], hw[1]))
     row = _sum_cost(out[0] * out[1], k[1], k[1], 1, out)
-    total = column + row
-    return dataclasses.replace(total, passes={"column": column, "row": row})
+    return _chain({"column": column, "row": row})
 
 
 def low_rank_correlate2d_cost(image_shape, kernel_size, rank, *, stride=1, padding=0):
@@ -455,8 +439,7 @@ def low_rank_correlate2d_cost(image_shape, kernel_size, rank, *, stride=1, paddi
         one.output_shape,
     )
     combine = Cost(0, (r - 1) * outputs, 0, 1, one.output_shape)
-    total = terms + combine
-    return dataclasses.replace(total, passes={"separable_terms": terms, "sum": combine})
+    return _chain({"separable_terms": terms, "sum": combine})
 
 
 def conv2d_cost(
@@ -568,10 +551,7 @@ def conv2d_backward_cost(
     weight_shape = (c_out, c_in // g, *k)
     weights = forward.parameters
     weight_pass = Cost(mults, mults - weights, 0, 0, weight_shape)
-    total = input_pass + weight_pass
-    return dataclasses.replace(
-        total, passes={"input": input_pass, "weight": weight_pass}
-    )
+    return _chain({"input": input_pass, "weight": weight_pass})
 
 
 def depthwise_conv2d_cost(
@@ -679,10 +659,7 @@ def depthwise_separable_conv2d_cost(
         depthwise, parameters_with_bias=depthwise.parameters
     )
     pointwise = pointwise_conv2d_cost(depthwise.output_shape, out_channels)
-    total = depthwise + pointwise
-    return dataclasses.replace(
-        total, passes={"depthwise": depthwise, "pointwise": pointwise}
-    )
+    return _chain({"depthwise": depthwise, "pointwise": pointwise})
 
 
 def _touched(size, kernel, stride, dilation):
@@ -917,11 +894,7 @@ def flattened_conv2d_cost(input_shape, out_channels, kernel_size, *, padding=0):
         n * c_out * out[0] * out[1], k[1], c_out * k[1], c_out,
         _with_batch(batch, (c_out, *out)),
     )  # fmt: skip
-    total = lateral + vertical + horizontal
-    return dataclasses.replace(
-        total,
-        passes={"lateral": lateral, "vertical": vertical, "horizontal": horizontal},
-    )
+    return _chain({"lateral": lateral, "vertical": vertical, "horizontal": horizontal})
 
 
 LAYER_TYPES = (
@@ -1232,7 +1205,7 @@ def scan_positions(image_shape, kernel_size, *, stride=1, padding=0, dilation=1)
     >>> first.top_left, sum(first.inside)
     ((-1, -1), 4)
     """
-    hw = _image_shape(image_shape)
+    hw = as_shape(image_shape, "image_shape", lengths=2)
     k, s, d, pads, _ = _geometry(hw, kernel_size, stride, padding, dilation)
     return _scan(hw, k, s, d, pads)
 
@@ -1266,7 +1239,7 @@ def separable_scan_positions(image_shape, kernel_size, *, stride=1, padding=0):
     >>> passes["row"][0].taps
     ((0, 0), (0, 1), (0, 2))
     """
-    hw = _image_shape(image_shape)
+    hw = as_shape(image_shape, "image_shape", lengths=2)
     k, s, _, pads, out = _geometry(hw, kernel_size, stride, padding, 1)
     one = (1, 1)
     column = _scan(hw, (k[0], 1), (s[0], 1), one, (pads[0], pads[1], 0, 0))

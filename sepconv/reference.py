@@ -186,8 +186,8 @@ def counted_correlate2d(image, kernel, *, stride=1, padding=0, dilation=1):
     >>> result.multiplications, result.additions
     (81, 72)
     """
-    img = np.asarray(as_array(image, "image", ndim=2), float)
-    ker = np.asarray(as_array(kernel, "kernel", ndim=2), float)
+    img = as_array(image, "image", ndim=2, dtype=float)
+    ker = as_array(kernel, "kernel", ndim=2, dtype=float)
     s, pads, d = resolve_geometry(stride, padding, dilation, ker.shape, img.shape)
     result = _correlate_loops(img[None, None], ker[None, None], None, s, pads, d, 1)
     return _squeezed(result, (0, 0))
@@ -227,26 +227,22 @@ def counted_separable_correlate2d(image, column, row, *, stride=1, padding=0):
     >>> result.multiplications
     72
     """
-    img = np.asarray(as_array(image, "image", ndim=2), float)
-    col = np.asarray(as_array(column, "column", ndim=1), float)
-    r = np.asarray(as_array(row, "row", ndim=1), float)
+    img = as_array(image, "image", ndim=2, dtype=float)
+    col = as_array(column, "column", ndim=1, dtype=float)
+    r = as_array(row, "row", ndim=1, dtype=float)
     s, (top, bottom, left, right), _ = resolve_geometry(
         stride, padding, 1, (col.size, r.size), img.shape, name="column and row"
     )
-    column_pass = _correlate_loops(
+    first = _correlate_loops(
         img[None, None], col.reshape(1, 1, -1, 1), None,
         (s[0], 1), (top, bottom, 0, 0), (1, 1), 1,
     )  # fmt: skip
-    row_pass = _correlate_loops(
-        column_pass.output, r.reshape(1, 1, 1, -1), None,
+    second = _correlate_loops(
+        first.output, r.reshape(1, 1, 1, -1), None,
         (1, s[1]), (0, 0, left, right), (1, 1), 1,
     )  # fmt: skip
-    return CountedResult.chain(
-        {
-            "column": _squeezed(column_pass, (0, 0)),
-            "row": _squeezed(row_pass, (0, 0)),
-        }
-    )
+    passes = {"column": first, "row": second}
+    return CountedResult.chain({n: _squeezed(p, (0, 0)) for n, p in passes.items()})
 
 
 def _conv_weight(weight, name, c_in, groups, *, pointwise=False):
@@ -254,7 +250,7 @@ def _conv_weight(weight, name, c_in, groups, *, pointwise=False):
 
     With ``pointwise``, a (C_out, C_in/groups) weight is a 1x1 kernel.
     """
-    w = np.asarray(as_array(weight, name, ndim=(2, 4) if pointwise else 4), float)
+    w = as_array(weight, name, ndim=(2, 4) if pointwise else 4, dtype=float)
     if pointwise:
         if w.shape[2:] not in ((), (1, 1)):
             fail(name, "of shape (C_out, C*m) or (C_out, C*m, 1, 1)", w)
