@@ -118,9 +118,12 @@ site-test: setup-dev assets
 test: lint unit nbval build site-test
 	@echo "make test: all checks passed."
 
+# Measures the NumPy actually installed: a machine-wide OPENBLAS_CORETYPE (one
+# machine here sets Haswell on an AVX-512 CPU) runs NumPy's float32 matrix
+# products at half speed and torch's not at all (benchmarks/bench_core.py).
 bench: setup
-	$(PY) benchmarks/bench_core.py
-	$(PY) benchmarks/bench_widgets.py
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) benchmarks/bench_core.py
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) benchmarks/bench_widgets.py
 
 # Rewrite requirements.txt and requirements-dev.txt from the environment
 # (.ci/freeze.py: the closures of pyproject.toml's dependency groups).
