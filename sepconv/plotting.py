@@ -465,19 +465,18 @@ class Grid:
             self.labels = GlyphLabels(ax, fontsize=fontsize, zorder=zorder + 0.01)
         elif show_values:
             self.texts = np.empty(self.capacity, dtype=object)
-            for i in range(self.capacity[0]):
-                for j in range(self.capacity[1]):
-                    self.texts[i, j] = ax.text(
-                        self.origin[0] + j + 0.5,
-                        self.origin[1] + i + 0.5,
-                        "",
-                        ha="center",
-                        va="center_baseline",
-                        fontsize=fontsize,
-                        zorder=zorder + 0.01,
-                        visible=False,
-                        gid="cell-value",
-                    )
+            for i, j in np.ndindex(self.capacity):
+                self.texts[i, j] = ax.text(
+                    self.origin[0] + j + 0.5,
+                    self.origin[1] + i + 0.5,
+                    "",
+                    ha="center",
+                    va="center_baseline",
+                    fontsize=fontsize,
+                    zorder=zorder + 0.01,
+                    visible=False,
+                    gid="cell-value",
+                )
         self.label = None
         if label is not None:
             self.label = ax.text(
@@ -739,7 +738,7 @@ class Window:
     with ``fast_text``).
     """
 
-    def __init__(self, grid, *, capacity, fontsize, fast_text, show_weights):
+    def __init__(self, grid, capacity, fontsize, fast_text, show_weights):
         ax = grid.ax
         self.grid = grid
         self.capacity = capacity
@@ -764,10 +763,12 @@ class Window:
                 (0, 0), 1, 1, fill=False, edgecolor=edge, linewidth=2.0, zorder=z + 0.5
             )
         )
-        self.fontsize = fontsize
+        self.fontsize = grid.fontsize if fontsize is None else fontsize
         self.weights = self.weight_labels = None
+        if fast_text is None:
+            fast_text = grid.labels is not None
         if show_weights and fast_text:
-            self.weight_labels = GlyphLabels(ax, fontsize=fontsize, zorder=z + 0.6)
+            self.weight_labels = GlyphLabels(ax, fontsize=self.fontsize, zorder=z + 0.6)
         elif show_weights:
             self.weights = [
                 ax.text(
@@ -776,7 +777,7 @@ class Window:
                     "",
                     ha="right",
                     va="bottom",
-                    fontsize=fontsize,
+                    fontsize=self.fontsize,
                     color=edge,
                     zorder=z + 0.6,
                     visible=False,
@@ -912,15 +913,7 @@ def highlight_window(
     dh, dw = (dilation, dilation) if np.ndim(dilation) == 0 else dilation
     dh, dw = check_int(dh, "dilation", minimum=1), check_int(dw, "dilation", minimum=1)
     n = kh * kw if capacity is None else max(kh * kw, check_int(capacity, "capacity"))
-    if fast_text is None:
-        fast_text = grid.labels is not None
-    window = Window(
-        grid,
-        capacity=n,
-        fontsize=grid.fontsize if fontsize is None else fontsize,
-        fast_text=fast_text,
-        show_weights=kernel is not None,
-    )
+    window = Window(grid, n, fontsize, fast_text, show_weights=kernel is not None)
     return window.move(row, col, kernel=kernel, kernel_size=(kh, kw), dilation=(dh, dw))
 
 
@@ -965,7 +958,7 @@ class Scan:
         Height and width of the row of panels, in cells.
     """
 
-    def __init__(self, ax, *, origin, gap, channel_gap, symbol_sizes, show_weights):
+    def __init__(self, ax, origin, gap, channel_gap, symbol_sizes, show_weights):
         self.ax, self.gap, self.channel_gap = ax, gap, channel_gap
         self.origin = tuple(float(v) for v in origin)
         self.show_weights = show_weights
@@ -1134,14 +1127,7 @@ def draw_scan(
     """
     labels = labels or {}
     ax = _grid_axes(ax)
-    scan = Scan(
-        ax,
-        origin=origin,
-        gap=gap,
-        channel_gap=channel_gap,
-        symbol_sizes=symbol_sizes,
-        show_weights=show_weights,
-    )
+    scan = Scan(ax, origin, gap, channel_gap, symbol_sizes, show_weights)
     corners = scan._arrays(inputs, kernel, output, padding, dilation)
     side = k_side = None
     if capacity is not None:
@@ -1206,14 +1192,7 @@ def legend(ax=None, *, roles=("input", "kernel", "output"), extra=(), **legend_k
     for role in roles:
         c = _check_role(role)
         style = "--" if role == "padding" else "-"
-        handles.append(
-            Patch(
-                facecolor=c["face"],
-                edgecolor=c["edge"],
-                linestyle=style,
-                label=c["label"],
-            )
-        )
+        handles.append(Patch(fc=c["face"], ec=c["edge"], ls=style, label=c["label"]))
     handles += list(extra)
     legend_kw.setdefault("loc", "upper center")
     legend_kw.setdefault("bbox_to_anchor", (0.5, 0.0))
@@ -1580,6 +1559,10 @@ _RECEDE = (0.5, 0.3)
 _SLAB, _MAP, _LINKS, _FILTER_GAP = 0.26, 1.0, 0.85, 0.3
 #: The largest scale of :func:`plot_layer_volumes`, in inches per drawing unit.
 _MAX_SCALE = 0.42
+#: The links' colour and width, and their dashes: solid from the even groups,
+#: dashed from the odd ones.
+_LINK = {"color": "#6E6E6E", "linewidth": 0.7}
+_GROUP_DASHES = ("solid", (0, (3, 2)))
 
 
 @dataclass
@@ -1709,19 +1692,16 @@ def _check_layer(kind, in_channels, out_channels, groups, kernel_size, layers):
     c_out = c_in if out_channels is None else out_channels
     c_out = check_int(c_out, "out_channels", minimum=1)
     k = check_int(kernel_size, "kernel_size", minimum=1)
-    g = check_int(groups, "groups", minimum=1)
+    check_int(groups, "groups", minimum=1)  # even where it is ignored
     shuffled = kind == "shuffled grouped"
-    n = layers
-    if layers is None:
-        n = 2 if shuffled else 1
+    n = (2 if shuffled else 1) if layers is None else layers
     if check_int(n, "layers", minimum=1) not in ((2,) if shuffled else (1, 2)):
         fail("layers", "2 for 'shuffled grouped'" if shuffled else "1 or 2", layers)
     if kind == "depthwise" and c_out % c_in:
         fail("out_channels", f"a multiple of in_channels = {c_in}", c_out)
+    g = 1
     if kind in ("grouped", "shuffled grouped"):
         g = check_groups(groups, ("in_channels", c_in), ("out_channels", c_out))
-    else:
-        g = 1
     return c_in, c_out, g, k, n
 
 
@@ -1833,9 +1813,9 @@ def _draw_layer(kind, ax, c_in, c_out, g, k, n, size):
     segments, styles = [], []
     y, below = 0.0, None  # below: (anchor, group) of the row above's bottoms
 
-    def link(source, end):  # the links from odd groups are dashed
+    def link(source, end):
         segments.append((source[0], end))
-        styles.append((0, (3, 2)) if source[1] % 2 else "solid")
+        styles.append(_GROUP_DASHES[source[1] % 2])
 
     for row, row_width in zip(rows, widths, strict=True):
         x0 = (width - row_width) / 2
@@ -1886,7 +1866,7 @@ def _draw_layer(kind, ax, c_in, c_out, g, k, n, size):
     margin = 0.05  # the outer edges' line width
     drawn.size = (width + 2 * margin, -(y + _LINKS) + 2 * margin)
     drawn.links = mpl.collections.LineCollection(
-        segments, colors="#6E6E6E", linewidths=0.7, linestyles=styles, zorder=1.0
+        segments, linestyles=styles, zorder=1.0, **_LINK
     )
     ax.add_collection(drawn.links)
     ax.set_xlim(-margin, width + margin)
@@ -2035,17 +2015,9 @@ def plot_layer_volumes(
         roles.insert(2, "intermediate")
     extra = []
     if grouped:  # the links' dashes tell the groups apart
-        extra = [
-            mpl.lines.Line2D(
-                [],
-                [],
-                color="#6E6E6E",
-                linewidth=0.7,
-                linestyle=style,
-                label=f"from group {g}",
-            )
-            for g, style in enumerate(("solid", (0, (3, 2))))
-        ]
+        line = partial(mpl.lines.Line2D, [], [], **_LINK)
+        for g, style in enumerate(_GROUP_DASHES):
+            extra.append(line(linestyle=style, label=f"from group {g}"))
     legend(
         drawn[0].ax,
         roles=roles,
