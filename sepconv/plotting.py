@@ -1032,12 +1032,9 @@ class Scan:
         for window, kernel in zip(self.windows, self._window_kernels(), strict=True):
             window.move(r, c, kernel=kernel, kernel_size=(kh, kw), dilation=(d, d))
         self.output.update(so_far(self.out, position), highlight=position)
-        rows, cols = (
-            slice(r, r + (kh - 1) * d + 1, d),
-            slice(c, c + (kw - 1) * d + 1, d),
-        )
+        taps = np.s_[r : r + (kh - 1) * d + 1 : d, c : c + (kw - 1) * d + 1 : d]
         return format_products(
-            np.stack([x[rows, cols] for x in self.padded]),
+            np.stack([x[taps] for x in self.padded]),
             self.weights,
             total=self.out[tuple(position)],
             per_line=kw if kw > 1 else None,
@@ -1129,9 +1126,7 @@ def draw_scan(
     ax = _grid_axes(ax)
     scan = Scan(ax, origin, gap, channel_gap, symbol_sizes, show_weights)
     corners = scan._arrays(inputs, kernel, output, padding, dilation)
-    side = k_side = None
-    if capacity is not None:
-        side, k_side = ((v, v) for v in capacity)
+    side, k_side = (None, None) if capacity is None else ((v, v) for v in capacity)
     grid = partial(draw_grid, ax=ax, fontsize=fontsize, fast_text=fast_text)
     names = labels.get("inputs", [None] * len(scan.values))
     for values, corner, name in zip(scan.values, corners, names, strict=False):
@@ -1706,20 +1701,15 @@ def _check_layer(kind, in_channels, out_channels, groups, kernel_size, layers):
 
 
 def _volume_rows(kind, c_in, c_out, groups, layers):
-    """The rows of a drawing from the top: ``("volume", channels, role)`` and
-    ``("filters", reads)``; and the shuffle's order (or ``()``)."""
-    rows = [("volume", c_in, "input")]
-    channels = c_in
-    for layer in range(layers):
-        if layer:
-            rows.append(("volume", channels, "intermediate"))
-        rows.append(("filters", _layer_reads(kind, channels, c_out, groups)))
-        channels = c_out
+    """The volumes from the top, ``(channels, role)``; per layer, what its
+    filters read (below volume ``layer``); and the shuffle's order (or ``()``)."""
+    volumes = [(c_in, "input")] + [(c_out, "intermediate")] * (layers - 1)
+    reads = [_layer_reads(kind, c, c_out, groups) for c, _ in volumes]
     order = ()
     if kind == "shuffled grouped":
         index = np.arange(c_out, dtype=float).reshape(c_out, 1, 1)
         order = tuple(int(v) for v in core.channel_shuffle(index, groups)[:, 0, 0])
-    return [*rows, ("volume", c_out, "output")], order
+    return [*volumes, (c_out, "output")], reads, order
 
 
 def draw_layer_volumes(
@@ -1800,15 +1790,12 @@ def _draw_layer(kind, ax, c_in, c_out, g, k, n, size):
     # panels drawn side by side line up; a 1x1 filter sits in its middle
     slot = _MAP * k / 6
     side_k = _MAP / 6 if kind == "pointwise" else slot
-    rows, order = _volume_rows(kind, c_in, c_out, g, n)
-    widths = [
-        _block_width(row[1], _MAP)
-        if row[0] == "volume"
-        else _filter_lefts(row[1], side_k)[1]
-        for row in rows
-    ]
-    width = max(widths)
-    drawn = LayerVolumes(kind, ax, [], [], [], order, None, [], (width, 0.0))
+    volumes, reads, order = _volume_rows(kind, c_in, c_out, g, n)
+    width = max(
+        *(_block_width(count, _MAP) for count, _ in volumes),
+        *(_filter_lefts(row, side_k)[1] for row in reads),
+    )
+    drawn = LayerVolumes(kind, ax, [], [], reads, order, None, [], (width, 0.0))
     caption = partial(ax.text, ha="left", va="center", fontsize=size)
     segments, styles = [], []
     y, below = 0.0, None  # below: (anchor, group) of the row above's bottoms
@@ -1817,50 +1804,49 @@ def _draw_layer(kind, ax, c_in, c_out, g, k, n, size):
         segments.append((source[0], end))
         styles.append(_GROUP_DASHES[source[1] % 2])
 
-    for row, row_width in zip(rows, widths, strict=True):
+    for layer, (count, role) in enumerate(volumes):
+        row_width = _block_width(count, _MAP)
         x0 = (width - row_width) / 2
-        if row[0] == "volume":
-            _, count, role = row
-            top = y - _RECEDE[1] * _MAP
-            drawn.volumes.append(_draw_slabs(ax, count, (x0, top), _MAP, role))
-            if below is not None:  # filter o writes channel o
-                for c in range(count):
-                    link(below[c], _entry(x0, c, _MAP, top))
-            below = [
-                ((x0 + (c + 0.5) * _SLAB, top - _MAP), c // (count // g))
-                for c in range(count)
-            ]
-            label = caption(
-                x0 + row_width + 0.15,
-                top - _MAP / 2,
-                ROLE_COLORS[role]["label"],
-                color=ROLE_COLORS[role]["edge"],
-            )
-            drawn.labels.append(label)
-            y = top - _MAP - _LINKS
-            continue
-        _, reads = row
+        top = y - _RECEDE[1] * _MAP
+        drawn.volumes.append(_draw_slabs(ax, count, (x0, top), _MAP, role))
+        if below is not None:  # filter o writes channel o
+            for c in range(count):
+                link(below[c], _entry(x0, c, _MAP, top))
+        below = [
+            ((x0 + (c + 0.5) * _SLAB, top - _MAP), c // (count // g))
+            for c in range(count)
+        ]
+        label = caption(
+            x0 + row_width + 0.15,
+            top - _MAP / 2,
+            ROLE_COLORS[role]["label"],
+            color=ROLE_COLORS[role]["edge"],
+        )
+        drawn.labels.append(label)
+        y = top - _MAP - _LINKS
+        if layer == n:
+            break
+        row = reads[layer]
+        lefts, row_width = _filter_lefts(row, side_k)
+        x0 = (width - row_width) / 2
         top = y - _RECEDE[1] * slot - (slot - side_k) / 2
-        # the second layer of a shuffled stack reads the shuffled channels
-        shuffled = bool(order) and bool(drawn.filters)
-        if shuffled:
+        # the second layer of a shuffled stack reads the shuffled channels,
+        # captioned right of the crossing links
+        if order and layer:
             below = [below[p] for p in order]
-        lefts, _ = _filter_lefts(reads, side_k)
-        layer, bottoms = [], []
-        for o, (left, channels) in enumerate(zip(lefts, reads, strict=True)):
-            x = x0 + left
-            layer.append(_draw_slabs(ax, len(channels), (x, top), side_k, "kernel"))
-            for j, c in enumerate(channels):
-                link(below[c], _entry(x, j, side_k, top))
-            bottom = (x + len(channels) * _SLAB / 2, top - side_k)
-            bottoms.append((bottom, o // (len(reads) // g)))
-        if shuffled:  # captioned right of the crossing links
             shuffle = caption(
                 width + 0.1, y + _LINKS / 2, "channel\nshuffle", linespacing=1.1
             )
             drawn.labels.append(shuffle)
-        drawn.filters.append(layer)
-        drawn.reads.append(reads)
+        filters, bottoms = [], []
+        for o, (left, channels) in enumerate(zip(lefts, row, strict=True)):
+            x = x0 + left
+            filters.append(_draw_slabs(ax, len(channels), (x, top), side_k, "kernel"))
+            for j, c in enumerate(channels):
+                link(below[c], _entry(x, j, side_k, top))
+            bottom = (x + len(channels) * _SLAB / 2, top - side_k)
+            bottoms.append((bottom, o // (len(row) // g)))
+        drawn.filters.append(filters)
         below = bottoms
         y -= (1 + _RECEDE[1]) * slot + _LINKS
     margin = 0.05  # the outer edges' line width
@@ -1982,15 +1968,11 @@ def plot_layer_volumes(
     room = width - gaps
     low, high = 0.1, _MAX_SCALE  # the largest scale that fits, by bisection
     if sum(spans(low)) > room:
-        needed = sum(spans(low)) + gaps
         import matplotlib.pyplot as plt
 
         plt.close(fig)  # not shown: nothing fits
-        fail(
-            "width",
-            f"at least {needed:.1f} inches for these {len(drawn)} panels",
-            width,
-        )
+        needed = f"at least {sum(spans(low)) + gaps:.1f} inches"
+        fail("width", f"{needed} for these {len(drawn)} panels", width)
     if sum(spans(high)) <= room:
         low = high
     for _ in range(30):
