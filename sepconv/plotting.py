@@ -1284,7 +1284,7 @@ def draw_stack(
     ((0.7, -0.7), (0.0, 0.0))
     """
     arr = as_array(array, "array", ndim=3)
-    _check_role(role)
+    colors = _check_role(role)
     if show_values not in ("front", "all", False):
         fail("show_values", '"front", "all" or False', show_values)
     if front not in ("first", "last"):
@@ -1295,7 +1295,6 @@ def draw_stack(
     x0, y0 = (float(v) for v in origin)
     max_layers = check_int(max_layers, "max_layers", minimum=2)
     layers = [None] * depth
-    colors = ROLE_COLORS[role]
     grid = partial(draw_grid, ax=ax, role=role, decimals=decimals, fontsize=fontsize)
     # depth k = 0 is the front; draw from the back to the front
     for k in reversed(range(depth)):
