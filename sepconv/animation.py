@@ -279,11 +279,7 @@ def _layer_step(config):
 
 def _geometry(config):
     """The stride, padding and dilation of a configuration, as keywords."""
-    return {
-        "stride": config.stride,
-        "padding": config.padding,
-        "dilation": config.dilation,
-    }
+    return dict(stride=config.stride, padding=config.padding, dilation=config.dilation)
 
 
 def _scan_data(config):
@@ -1210,8 +1206,7 @@ def _html(name, dpi, max_bytes):
         frame,
         len(scene.steps),
         name=config.name,
-        alt=f"{config.title}: an animation of {len(scene.steps)} frames, "
-        "described in words below it",
+        what=config.title,
         interval=800,
         max_bytes=max_bytes,
     )
