@@ -283,10 +283,8 @@ def png_bytes(rgb, *, colors=0, fast=False):
             colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
         )
     buffer = io.BytesIO()
-    if fast:
-        image.save(buffer, format="png", compress_level=1)
-    else:
-        image.save(buffer, format="png", optimize=True)
+    options = {"compress_level": 1} if fast else {"optimize": True}
+    image.save(buffer, format="png", **options)
     return buffer.getvalue()
 
 

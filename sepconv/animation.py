@@ -816,13 +816,8 @@ class _FlattenedScene(_Scene):
         super().__init__(config, steps, dpi=dpi)
         self.data = data
         x, factors, maps = data["x"], data["factors"], data["maps"]
-        scan = partial(
-            pl.draw_scan,
-            ax=self.ax,
-            fontsize=self.size,
-            show_weights=False,
-            symbol_sizes=(14, 11),
-        )
+        style = {"fontsize": self.size, "show_weights": False, "symbol_sizes": (14, 11)}
+        scan = partial(pl.draw_scan, ax=self.ax, **style)
         shape = "{}×{}".format
         top = 2.0
         lateral = scan(

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import math
 import re
 import textwrap
@@ -295,9 +294,7 @@ class Explorer(widgets.VBox):
         view, which it does not draw, and shows the static figure instead.
         """
         bundle = super()._repr_mimebundle_(**kwargs)
-        from PIL import Image
-
-        picture = np.asarray(Image.open(io.BytesIO(self.image.value)))
+        picture = self.view.fig.canvas.buffer_rgba()  # as the image last drew it
         data = base64.b64encode(_player.png_bytes(picture)).decode("ascii")
         height, width = picture.shape[:2]
         bundle["text/html"] = (
@@ -594,12 +591,7 @@ def _scrub(view, name, what, sweeps):
         )
 
     html_text = _player.player_html(
-        view.fig,
-        frame,
-        len(sweeps),
-        name=name,
-        what=what,
-        interval=600,
+        view.fig, frame, len(sweeps), name=name, what=what, interval=600
     )
     return _player.AnimationHTML(name, html_text, len(sweeps))
 
