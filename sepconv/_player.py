@@ -53,19 +53,20 @@ _ICONS = {
     "next": "M3 3v10l7-5zM11 3h2v10h-2z",
     "last": "M2 3v10l5-5zM7 3v10l5-5zM12 3h2v10h-2z",
 }
-_LABELS = {
-    "first": "First frame",
-    "previous": "Previous frame",
-    "play": "Play",
-    "next": "Next frame",
-    "last": "Last frame",
-}
 
 
 def _icon(action):
     return (
         '<svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">'
         f'<path fill="currentColor" d="{_ICONS[action]}"/></svg>'
+    )
+
+
+def _button(action):
+    label = "Play" if action == "play" else f"{action.capitalize()} frame"
+    return (
+        f'<button type="button" data-action="{action}" aria-label="{label}" '
+        f'title="{label}">{_icon(action)}</button>'
     )
 
 
@@ -233,11 +234,7 @@ def frames_to_html(
     uris = [
         "data:image/png;base64," + base64.b64encode(f).decode("ascii") for f in frames
     ]
-    buttons = "".join(
-        f'<button type="button" data-action="{action}" aria-label="{label}" '
-        f'title="{label}">{_icon(action)}</button>'
-        for action, label in _LABELS.items()
-    )
+    buttons = "".join(map(_button, ("first", "previous", "play", "next", "last")))
     script = _PLAYER_SCRIPT % {
         "frames": "[" + "".join(f'\n"{uri}",' for uri in uris[1:]) + "]",
         "interval": interval,
@@ -286,20 +283,17 @@ def png_bytes(rgb, *, colors=0, fast=False):
             colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
         )
     buffer = io.BytesIO()
-    if fast:
-        image.save(buffer, format="png", compress_level=1)
-    else:
-        image.save(buffer, format="png", optimize=True)
+    options = {"compress_level": 1} if fast else {"optimize": True}
+    image.save(buffer, format="png", **options)
     return buffer.getvalue()
 
 
 def figure_png(fig, *, colors=64):
     """The figure drawn as a palette PNG (see :func:`png_bytes`)."""
-    canvas = fig.canvas
-    if not isinstance(canvas, FigureCanvasAgg):
-        canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    return png_bytes(canvas.buffer_rgba(), colors=colors)
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    fig.canvas.draw()
+    return png_bytes(fig.canvas.buffer_rgba(), colors=colors)
 
 
 def render_figure_frames(fig, update, count, *, colors=64):
@@ -341,15 +335,17 @@ def render_figure_frames(fig, update, count, *, colors=64):
     return frames
 
 
-def player_html(fig, update, count, *, name, alt, interval, max_bytes=MAX_HTML_BYTES):
+def player_html(fig, update, count, *, name, what, interval, max_bytes=MAX_HTML_BYTES):
     """The player of ``count`` frames of ``fig``, drawn in :data:`FRAME_STYLE`.
 
     ``update(k)`` sets frame ``k`` and returns it in words (a str), which
-    the player lists and speaks (``texts`` of :func:`frames_to_html`).
+    the player lists and speaks (``texts`` of :func:`frames_to_html`);
+    ``what`` the animation shows begins the image's alt text.
     """
     texts = []
     with mpl.rc_context(FRAME_STYLE):
         frames = render_figure_frames(fig, lambda k: texts.append(update(k)), count)
+    alt = f"{what}: an animation of {count} frames, described in words below it"
     return frames_to_html(frames, name=name, alt=alt, texts=texts,
                           interval=interval, max_bytes=max_bytes)  # fmt: skip
 

@@ -279,11 +279,7 @@ def _layer_step(config):
 
 def _geometry(config):
     """The stride, padding and dilation of a configuration, as keywords."""
-    return {
-        "stride": config.stride,
-        "padding": config.padding,
-        "dilation": config.dilation,
-    }
+    return dict(stride=config.stride, padding=config.padding, dilation=config.dilation)
 
 
 def _scan_data(config):
@@ -820,13 +816,8 @@ class _FlattenedScene(_Scene):
         super().__init__(config, steps, dpi=dpi)
         self.data = data
         x, factors, maps = data["x"], data["factors"], data["maps"]
-        scan = partial(
-            pl.draw_scan,
-            ax=self.ax,
-            fontsize=self.size,
-            show_weights=False,
-            symbol_sizes=(14, 11),
-        )
+        style = {"fontsize": self.size, "show_weights": False, "symbol_sizes": (14, 11)}
+        scan = partial(pl.draw_scan, ax=self.ax, **style)
         shape = "{}×{}".format
         top = 2.0
         lateral = scan(
@@ -1210,8 +1201,7 @@ def _html(name, dpi, max_bytes):
         frame,
         len(scene.steps),
         name=config.name,
-        alt=f"{config.title}: an animation of {len(scene.steps)} frames, "
-        "described in words below it",
+        what=config.title,
         interval=800,
         max_bytes=max_bytes,
     )

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import math
 import re
 import textwrap
@@ -295,9 +294,7 @@ class Explorer(widgets.VBox):
         view, which it does not draw, and shows the static figure instead.
         """
         bundle = super()._repr_mimebundle_(**kwargs)
-        from PIL import Image
-
-        picture = np.asarray(Image.open(io.BytesIO(self.image.value)))
+        picture = self.view.fig.canvas.buffer_rgba()  # as the image last drew it
         data = base64.b64encode(_player.png_bytes(picture)).decode("ascii")
         height, width = picture.shape[:2]
         bundle["text/html"] = (
@@ -581,10 +578,10 @@ def scan_figure(
     )
 
 
-def _scrub(view, name, sweeps, *, alt):
-    """A jshtml player drawn by ``view``, a frame for each of ``sweeps`` (the
-    arguments of its update); each frame is described in words by the view's
-    readout rows."""
+def _scrub(view, name, what, sweeps):
+    """A jshtml player of ``what``, drawn by ``view``, a frame for each of
+    ``sweeps`` (the arguments of its update); each frame is described in words
+    by the view's readout rows."""
 
     def frame(k):
         numbers = view.update(*sweeps[k])
@@ -594,12 +591,7 @@ def _scrub(view, name, sweeps, *, alt):
         )
 
     html_text = _player.player_html(
-        view.fig,
-        frame,
-        len(sweeps),
-        name=name,
-        alt=f"{alt}: an animation of {len(sweeps)} frames, described in words below it",
-        interval=600,
+        view.fig, frame, len(sweeps), name=name, what=what, interval=600
     )
     return _player.AnimationHTML(name, html_text, len(sweeps))
 
@@ -619,7 +611,7 @@ def scan_scrubber(image_size=5, kernel_size=3, *, stride=1, padding=0, dilation=
     geometry = (image_size, kernel_size, stride, padding, dilation)
     sweeps = [(*geometry, p) for p in range(len(_scan_windows(*geometry)))]
     name = f"scan_{image_size}_{kernel_size}_s{stride}_p{padding}_d{dilation}"
-    return _scrub(_ScanView((6.0, 3.1)), name, sweeps, alt="a kernel scanning an image")
+    return _scrub(_ScanView((6.0, 3.1)), name, "a kernel scanning an image", sweeps)
 
 
 # ============================================================== spatial cost
@@ -650,16 +642,13 @@ class _SpatialCostView(_View):
         ax.set(xlim=(0, _N_MAX + 2), ylim=(0, 2.1))  # the ratio is at most 2 (m = 1)
         ax.set(xlabel="image size N", ylabel="separable / full")
         ax.legend(loc="upper right")
-        self.bars = bars.barh(
-            [3, 2, 1, 0],
-            [0, 0, 0, 0],
-            color=[
-                pl.KERNEL_COLOR,
-                pl.INTERMEDIATE_COLOR,
-                pl.OUTPUT_COLOR,
-                pl.INPUT_COLOR,
-            ],
-        )
+        colors = [
+            pl.KERNEL_COLOR,
+            pl.INTERMEDIATE_COLOR,
+            pl.OUTPUT_COLOR,
+            pl.INPUT_COLOR,
+        ]
+        self.bars = bars.barh([3, 2, 1, 0], [0, 0, 0, 0], color=colors)
         bars.set_yticks(
             [3, 2, 1, 0], ["full m×m", "column pass", "row pass", "separable"]
         )
@@ -779,7 +768,7 @@ def spatial_cost_scrubber(
     if not sweeps:
         fail("image_sizes", f"at least one size >= kernel_size={m}", image_sizes)
     view = _SpatialCostView((6.4, 2.6))
-    return _scrub(view, f"spatial_cost_m{m}", sweeps, alt="cost ratio against N")
+    return _scrub(view, f"spatial_cost_m{m}", "cost ratio against N", sweeps)
 
 
 # ============================================================== depthwise cost
@@ -812,17 +801,13 @@ class _DepthwiseCostView(_View):
         counts = fig.add_axes((0.115, 0.17, 0.25, 0.62))
         ax = fig.add_axes((0.61, 0.17, 0.37, 0.62))
         rows = np.arange(4)[::-1]
-        self.bars = counts.barh(
-            rows,
-            [1] * 4,
-            height=0.7,
-            color=[
-                pl.KERNEL_COLOR,
-                pl.INPUT_COLOR,
-                pl.OUTPUT_COLOR,
-                pl.INTERMEDIATE_COLOR,
-            ],
-        )
+        colors = [
+            pl.KERNEL_COLOR,
+            pl.INPUT_COLOR,
+            pl.OUTPUT_COLOR,
+            pl.INTERMEDIATE_COLOR,
+        ]
+        self.bars = counts.barh(rows, [1] * 4, height=0.7, color=colors)
         counts.set(xscale="log", xlim=(1, _DW_COUNT_MAX), ylim=(-0.6, 4.2))
         counts.set_yticks(rows, ["standard", "depthwise", "pointwise", "separable"])
         counts.set_xticks([1, 1e3, 1e6, 1e9, 1e12], ["1", "10³", "10⁶", "10⁹", "10¹²"])
@@ -1041,12 +1026,7 @@ def depthwise_cost_figure(
 
 
 def depthwise_cost_scrubber(
-    *,
-    kernel_size=3,
-    height=7,
-    width=7,
-    depth=3,
-    filters=_DW_FILTERS,
+    *, kernel_size=3, height=7, width=7, depth=3, filters=_DW_FILTERS
 ):
     """The depthwise cost picture swept over Nc, as a jshtml player.
 
@@ -1066,12 +1046,8 @@ def depthwise_cost_scrubber(
     ]
     if not sweeps:
         fail("filters", "at least one number of filters", filters)
-    return _scrub(
-        _DepthwiseCostView(),
-        f"depthwise_cost_h{kernel_size}",
-        sweeps,
-        alt="standard and depthwise separable costs, and their ratio against Nc",
-    )
+    what = "standard and depthwise separable costs, and their ratio against Nc"
+    return _scrub(_DepthwiseCostView(), f"depthwise_cost_h{kernel_size}", what, sweeps)
 
 
 # ============================================================== low rank
@@ -1263,7 +1239,5 @@ def low_rank_scrubber(kernel="disk r=2 (5×5)"):
     m = min(np.shape(LOW_RANK_KERNELS[kernel]()))
     slug = re.sub(r"[^a-z0-9]+", "_", kernel.lower().replace("×", "x")).strip("_")
     sweeps = [(kernel, r) for r in range(1, m + 1)]
-    view = _LowRankView()
-    return _scrub(
-        view, f"low_rank_{slug}", sweeps, alt=f"rank-r approximations of {kernel}"
-    )
+    what = f"rank-r approximations of {kernel}"
+    return _scrub(_LowRankView(), f"low_rank_{slug}", what, sweeps)
