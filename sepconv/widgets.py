@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import math
 import re
 import textwrap
@@ -294,7 +295,11 @@ class Explorer(widgets.VBox):
         view, which it does not draw, and shows the static figure instead.
         """
         bundle = super()._repr_mimebundle_(**kwargs)
-        picture = self.view.fig.canvas.buffer_rgba()  # as the image last drew it
+        from PIL import Image
+
+        # the picture shown, decoded from the image widget: a later full
+        # redraw of the figure would leave out its animated artists
+        picture = np.asarray(Image.open(io.BytesIO(self.image.value)))
         data = base64.b64encode(_player.png_bytes(picture)).decode("ascii")
         height, width = picture.shape[:2]
         bundle["text/html"] = (
